@@ -1,0 +1,164 @@
+package io.shardkit.catalog;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.shardkit.mysql.Credential;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The control-plane store: plans, jobs, checkpoints, offsets, verify results, failover journal,
+ * schedules, audit. One schema (the Flyway SQL in {@code migrations/}) on two backends: an embedded
+ * H2 file database under the state directory, or a MySQL/MariaDB database given as a JDBC URL.
+ */
+public final class Catalog implements AutoCloseable {
+
+    private final HikariDataSource ds;
+    private final Clock clock;
+    private final String description;
+
+    private Catalog(HikariDataSource ds, Clock clock, String description) {
+        this.ds = ds;
+        this.clock = clock;
+        this.description = description;
+    }
+
+    /** The embedded catalog: an H2 file in MySQL mode under {@code stateDir}. */
+    public static Catalog embedded(Path stateDir) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("catalog") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE");
+        cfg.setUsername("shardkit");
+        cfg.setPassword("");
+        return open(cfg, "embedded " + stateDir.toAbsolutePath().resolve("catalog.mv.db"));
+    }
+
+    /** A catalog in a MySQL/MariaDB database; the URL must not carry a password. */
+    public static Catalog external(String jdbcUrl, Credential credential) {
+        if (jdbcUrl.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+            throw new IllegalArgumentException("catalog URL must not contain a password: give it through the catalog credentials");
+        }
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(jdbcUrl);
+        cfg.setUsername(credential.user());
+        cfg.setPassword(credential.password().reveal());
+        cfg.addDataSourceProperty("connectTimeout", "2000");
+        cfg.addDataSourceProperty("sslMode", "DISABLED");
+        cfg.addDataSourceProperty("allowPublicKeyRetrieval", "true");
+        return open(cfg, "external " + jdbcUrl.replaceAll("\\?.*$", ""));
+    }
+
+    private static Catalog open(HikariConfig cfg, String description) {
+        cfg.setPoolName("shardkit-catalog");
+        cfg.setMaximumPoolSize(4);
+        cfg.setMinimumIdle(0);
+        HikariDataSource ds = new HikariDataSource(cfg);
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
+        }
+        return new Catalog(ds, Clock.systemUTC(), description);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null) r = r.getCause();
+        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage().lines().findFirst().orElse("");
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Highest applied migration version. */
+    public String schemaVersion() {
+        return query("SELECT MAX(CAST(version AS DECIMAL(10,2))) FROM flyway_schema_history WHERE success = 1", rs -> rs.next() ? rs.getString(1) : null);
+    }
+
+    /** Appends one line to the audit log: who ran which command (secrets are never part of a command line). */
+    public void audit(String actor, String command, String outcome, String detail) {
+        update("INSERT INTO audit_log (happened_at, actor, command, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+                now(), actor, truncate(command, 2048), outcome, truncate(detail, 4096));
+    }
+
+    /** One audit entry as read back. */
+    public record AuditEntry(long id, String actor, String command, String outcome, String detail) {}
+
+    public List<AuditEntry> recentAudit(int limit) {
+        return query("SELECT audit_id, actor, command, outcome, detail FROM audit_log ORDER BY audit_id DESC LIMIT " + limit, rs -> {
+            List<AuditEntry> out = new ArrayList<>();
+            while (rs.next()) out.add(new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            return out;
+        });
+    }
+
+    /** Appends a failover journal step. */
+    public void journal(String recoveryId, String group, int step, String stepName, String outcome, String evidenceJson) {
+        update("INSERT INTO failover_journal (recovery_id, group_name, step_no, happened_at, step_name, outcome, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                recoveryId, group, step, now(), stepName, outcome, evidenceJson);
+    }
+
+    /** A journal step as read back. */
+    public record JournalEntry(String recoveryId, String group, int step, String stepName, String outcome, String evidenceJson) {}
+
+    public List<JournalEntry> journal(String recoveryId) {
+        return query("SELECT recovery_id, group_name, step_no, step_name, outcome, evidence_json FROM failover_journal WHERE recovery_id = '"
+                + recoveryId.replace("'", "''") + "' ORDER BY step_no, entry_id", rs -> {
+                    List<JournalEntry> out = new ArrayList<>();
+                    while (rs.next()) out.add(new JournalEntry(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+                    return out;
+                });
+    }
+
+    Timestamp now() {
+        return Timestamp.from(clock.instant());
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** A reader of one result set. */
+    @FunctionalInterface
+    public interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    public <T> T query(String sql, RowReader<T> reader, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new CatalogException("catalog query failed: " + e.getMessage(), e);
+        }
+    }
+
+    public int update(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new CatalogException("catalog update failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+    }
+
+    @Override
+    public void close() {
+        ds.close();
+    }
+}

@@ -1,0 +1,13 @@
+package io.shardkit.mysql;
+
+import java.time.Duration;
+
+/**
+ * Timeouts for one purpose. Probes fail fast (a dead server must not stall detection); bulk work
+ * waits longer for its statements but still connects quickly.
+ */
+public record ConnectionSettings(Duration connectTimeout, Duration socketTimeout) {
+    public static final ConnectionSettings PROBE = new ConnectionSettings(Duration.ofSeconds(1), Duration.ofSeconds(3));
+    public static final ConnectionSettings ADMIN = new ConnectionSettings(Duration.ofSeconds(2), Duration.ofSeconds(60));
+    public static final ConnectionSettings BULK = new ConnectionSettings(Duration.ofSeconds(2), Duration.ofMinutes(30));
+}

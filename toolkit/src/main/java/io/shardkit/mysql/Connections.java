@@ -1,0 +1,60 @@
+package io.shardkit.mysql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Opens connections to fleet servers through MySQL Connector/J: single fresh connections for probes
+ * (a pool would hide a dead server behind a cached socket) and HikariCP pools for sustained work.
+ * The password travels in connection properties, never in a URL that a driver could echo.
+ */
+public final class Connections {
+    private Connections() {}
+
+    static String url(Endpoint e, ConnectionSettings s) {
+        return "jdbc:mysql://" + e.host() + ":" + e.port() + "/"
+                + "?connectTimeout=" + s.connectTimeout().toMillis()
+                + "&socketTimeout=" + s.socketTimeout().toMillis()
+                + "&sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                + "&rewriteBatchedStatements=true&useServerPrepStmts=false"
+                + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
+                + "&characterEncoding=UTF-8&tcpKeepAlive=true";
+    }
+
+    private static Properties props(Credential c) {
+        Properties p = new Properties();
+        p.setProperty("user", c.user());
+        p.setProperty("password", c.password().reveal());
+        return p;
+    }
+
+    public static Connection open(Endpoint e, Credential c, ConnectionSettings s) throws SQLException {
+        return DriverManager.getConnection(url(e, s), props(c));
+    }
+
+    /** A pool for one instance; the caller owns and closes it. */
+    public static HikariDataSource pool(String name, Endpoint e, Credential c, ConnectionSettings s, int maxSize) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("shardkit-" + name);
+        cfg.setJdbcUrl(url(e, s));
+        cfg.setUsername(c.user());
+        cfg.setPassword(c.password().reveal());
+        cfg.setMaximumPoolSize(maxSize);
+        cfg.setMinimumIdle(0);
+        cfg.setConnectionTimeout(Math.max(250, s.connectTimeout().toMillis() * 2));
+        cfg.setValidationTimeout(Math.max(250, s.connectTimeout().toMillis()));
+        // fail on first use rather than at construction, so a pool for a dead replica can exist
+        cfg.setInitializationFailTimeout(-1);
+        return new HikariDataSource(cfg);
+    }
+
+    /** A data source that opens a fresh connection each time (for probe-style callers that want a DataSource). */
+    public static DataSource unpooled(Endpoint e, Credential c, ConnectionSettings s) {
+        return new UnpooledDataSource(e, c, s);
+    }
+}

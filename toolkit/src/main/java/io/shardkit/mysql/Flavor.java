@@ -1,0 +1,60 @@
+package io.shardkit.mysql;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that differs between server versions: statements, status column names, variable names.
+ * Callers never branch on the version themselves; they ask the flavor. Implementations are pure
+ * (they build strings and parse rows) and are tested as such.
+ */
+public interface Flavor {
+
+    /** Short name, e.g. {@code mariadb-10}, {@code mysql-8.0-legacy}, {@code mysql-8.4}. */
+    String name();
+
+    FlavorFamily family();
+
+    /** Query returning one row with one column: the executed GTID set/position. */
+    String gtidExecutedQuery();
+
+    /** Query returning one row, one column: ON when GTID-based replication is possible. */
+    String gtidModeQuery();
+
+    String replicaStatusQuery();
+
+    /** Translates one row of {@link #replicaStatusQuery()} (column name to value). */
+    ReplicaStatus parseReplicaStatus(Map<String, Object> row);
+
+    /** Statements that point this server at a source, using GTID auto-positioning. */
+    List<Statement> changeSource(ReplicationSource source);
+
+    Statement startReplica();
+
+    Statement stopReplica();
+
+    /** Forgets the replication channel entirely (the server becomes a standalone primary). */
+    Statement resetReplica();
+
+    /** Makes the server refuse writes from every client, including administrative ones where possible. */
+    List<Statement> fence();
+
+    /** Opens the server for writes. */
+    List<Statement> unfence();
+
+    /** Query returning read_only and super_read_only (0 where the flavor has none) as two columns. */
+    String readOnlyQuery();
+
+    /** Query whose rows are (Variable_name, Value) pairs describing semi-sync settings and status. */
+    String semiSyncQuery();
+
+    /** Interprets {@link #semiSyncQuery()} rows. */
+    SemiSync parseSemiSync(Map<String, String> variablesAndStatus);
+
+    /** A statement that blocks until the given GTIDs are applied or the timeout passes; returns 0 on success. */
+    Statement waitForGtid(GtidSet gtid, int timeoutSeconds);
+
+    default GtidSet parseGtid(String text) {
+        return GtidSet.parse(family(), text);
+    }
+}
