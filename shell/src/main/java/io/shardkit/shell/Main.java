@@ -1,7 +1,44 @@
 package io.shardkit.shell;
 
+import io.shardkit.shell.commands.RootCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point. {@link #run} takes its writers so tests see exactly what an operator sees. */
 public final class Main {
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("shardkit");
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(new Context(out, err)).execute(args);
+    }
+
+    /** A fully wired command line for one context (also used by the interactive shell and runbooks). */
+    public static CommandLine commandLine(Context ctx) {
+        CommandLine cl = new CommandLine(RootCommand.class, new ContextFactory(ctx));
+        cl.setOut(ctx.out());
+        cl.setErr(ctx.err());
+        cl.setExecutionExceptionHandler(new Failures(ctx));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    /** Hands the {@link Context} to every command whose constructor asks for it. */
+    private record ContextFactory(Context ctx) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                var c = cls.getDeclaredConstructor(Context.class);
+                c.setAccessible(true);
+                return c.newInstance(ctx);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
     }
 }

@@ -54,6 +54,9 @@ public interface Flavor {
     /** A statement that blocks until the given GTIDs are applied or the timeout passes; returns 0 on success. */
     Statement waitForGtid(GtidSet gtid, int timeoutSeconds);
 
+    /** Creates a user reachable from any address; the password shows as **** in logs. */
+    Statement createUser(String user, Secret password);
+
     default GtidSet parseGtid(String text) {
         return GtidSet.parse(family(), text);
     }

@@ -78,6 +78,12 @@ final class MariaDbFlavor implements Flavor {
         return Statement.of("SELECT MASTER_GTID_WAIT(" + literal(gtid.format()) + ", " + timeoutSeconds + ")");
     }
 
+    @Override
+    public Statement createUser(String user, Secret password) {
+        String head = "CREATE USER IF NOT EXISTS " + literal(user) + "@'%' IDENTIFIED BY ";
+        return new Statement(head + literal(password.reveal()), head + "'****'");
+    }
+
     static long parseLong(String s) {
         try {
             return s == null ? 0 : Long.parseLong(s.trim());

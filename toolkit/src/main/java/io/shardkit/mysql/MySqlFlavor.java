@@ -111,4 +111,11 @@ final class MySqlFlavor implements Flavor {
     public Statement waitForGtid(GtidSet gtid, int timeoutSeconds) {
         return Statement.of("SELECT WAIT_FOR_EXECUTED_GTID_SET(" + literal(gtid.format()) + ", " + timeoutSeconds + ")");
     }
+
+    // mysql_native_password keeps replication and old clients working without TLS or RSA key exchange
+    @Override
+    public Statement createUser(String user, Secret password) {
+        String head = "CREATE USER IF NOT EXISTS " + literal(user) + "@'%' IDENTIFIED WITH mysql_native_password BY ";
+        return new Statement(head + literal(password.reveal()), head + "'****'");
+    }
 }

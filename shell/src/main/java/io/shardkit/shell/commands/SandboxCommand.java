@@ -1,0 +1,142 @@
+package io.shardkit.shell.commands;
+
+import io.shardkit.sandbox.InstanceStatus;
+import io.shardkit.sandbox.Sandbox;
+import io.shardkit.sandbox.SandboxSpec;
+import io.shardkit.shell.Context;
+import io.shardkit.shell.ExitCodes;
+import io.shardkit.shell.render.Table;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "sandbox", description = "Local fleets of real mariadbd/mysqld processes across simulated hosts and zones.",
+        subcommands = {SandboxCommand.Up.class, SandboxCommand.Status.class, SandboxCommand.Down.class, SandboxCommand.KillHost.class,
+                SandboxCommand.StartHost.class, SandboxCommand.Partition.class, SandboxCommand.Heal.class})
+public final class SandboxCommand {
+
+    /** The --name option every sandbox subcommand shares. */
+    static class Named {
+        @Option(names = "--name", defaultValue = "demo", description = "Sandbox name (default: ${DEFAULT-VALUE}).")
+        String name;
+    }
+
+    @Command(name = "up", description = "Start a fleet and write its topology file.")
+    static final class Up extends Named implements Callable<Integer> {
+        private final Context ctx;
+        @Option(names = "--flavor", defaultValue = "mariadb", description = "mariadb (10.11, Debian) or mysql (8.0.15).") String flavor;
+        @Option(names = "--isolation", defaultValue = "auto", description = "netns (root), loopback, or auto.") String isolation;
+        @Option(names = "--zones", defaultValue = "3") int zones;
+        @Option(names = "--hosts-per-zone", defaultValue = "2") int hostsPerZone;
+        @Option(names = "--groups", defaultValue = "4") int groups;
+        @Option(names = "--replicas", defaultValue = "2") int replicas;
+
+        Up(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            SandboxSpec spec = new SandboxSpec(name, SandboxSpec.ServerFlavor.parse(flavor), SandboxSpec.Isolation.parse(isolation),
+                    zones, hostsPerZone, groups, replicas);
+            Sandbox sb = Sandbox.up(spec, ctx.home(), line -> { ctx.out().println(line); ctx.out().flush(); });
+            ctx.out().println("topology: " + sb.topologyFile());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "status", description = "Processes of the sandbox, per host.")
+    static final class Status extends Named implements Callable<Integer> {
+        private final Context ctx;
+
+        Status(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            Sandbox sb = Sandbox.open(ctx.home(), name);
+            ctx.out().println("sandbox " + name + ": " + sb.flavorDescription() + ", " + (sb.netns() ? "netns" : "loopback") + ", " + sb.dir());
+            Table t = new Table("HOST", "ZONE", "INSTANCE", "IP", "GROUP", "PID", "PROCESS");
+            List<InstanceStatus> all = sb.status().stream().sorted(java.util.Comparator.comparing(InstanceStatus::host)).toList();
+            for (InstanceStatus s : all) t.row(s.host(), s.zone(), s.instance(), s.ip(), s.group(), s.pid(), s.running() ? "running" : "stopped");
+            t.print(ctx.out(), "  ");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "down", description = "Stop every process and remove every namespace, link and file of the sandbox.")
+    static final class Down extends Named implements Callable<Integer> {
+        private final Context ctx;
+
+        Down(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            Sandbox.open(ctx.home(), name).down();
+            ctx.out().println("sandbox " + name + " removed");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "kill-host", description = "kill -9 every process on a host at once.")
+    static final class KillHost extends Named implements Callable<Integer> {
+        private final Context ctx;
+        @Parameters(paramLabel = "HOST") String host;
+
+        KillHost(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            List<String> killed = Sandbox.open(ctx.home(), name).killHost(host);
+            ctx.out().println("host " + host + " killed: " + (killed.isEmpty() ? "nothing was running" : String.join(", ", killed)));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "start-host", description = "Start the stopped instances of a host again (they come back read-only).")
+    static final class StartHost extends Named implements Callable<Integer> {
+        private final Context ctx;
+        @Parameters(paramLabel = "HOST") String host;
+
+        StartHost(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            List<String> started = Sandbox.open(ctx.home(), name).startHost(host);
+            ctx.out().println("host " + host + " started: " + (started.isEmpty() ? "all were running" : String.join(", ", started)));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "partition", description = "Cut a host (--host) or a whole zone (--zone) off the network.")
+    static final class Partition extends Named implements Callable<Integer> {
+        private final Context ctx;
+        @Option(names = "--host") String host;
+        @Option(names = "--zone") String zone;
+
+        Partition(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            if ((host == null) == (zone == null)) throw new IllegalArgumentException("give exactly one of --host or --zone");
+            Sandbox sb = Sandbox.open(ctx.home(), name);
+            if (host != null) sb.partitionHost(host);
+            else sb.partitionZone(zone);
+            ctx.out().println((host != null ? "host " + host : "zone " + zone) + " partitioned");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "heal", description = "Undo every partition.")
+    static final class Heal extends Named implements Callable<Integer> {
+        private final Context ctx;
+
+        Heal(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            Sandbox.open(ctx.home(), name).heal();
+            ctx.out().println("network healed");
+            return ExitCodes.OK;
+        }
+    }
+}

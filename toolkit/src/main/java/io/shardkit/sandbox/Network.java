@@ -1,0 +1,32 @@
+package io.shardkit.sandbox;
+
+import java.util.List;
+
+/** How sandbox hosts are isolated from each other and from the manager. */
+interface Network {
+
+    /** Creates bridges, namespaces and addresses; records each resource in {@code state} before creating it. */
+    void create(SandboxLayout layout, SandboxState state);
+
+    /** Prefix to run a command on a host (e.g. {@code ip netns exec NS}); empty when hosts share the machine's stack. */
+    List<String> onHost(SandboxLayout.HostLayout host);
+
+    /** Adds an address to a host's interface (a writer IP). */
+    void addAddress(SandboxLayout layout, SandboxLayout.HostLayout host, String ip);
+
+    void removeAddress(SandboxLayout layout, SandboxLayout.HostLayout host, String ip);
+
+    /** Cuts a host off from every other host and from the manager. */
+    void partitionHost(SandboxLayout layout, SandboxLayout.HostLayout host);
+
+    /** Cuts a zone off from the other zones and the manager; hosts inside it still see each other. */
+    void partitionZone(SandboxLayout layout, String zone);
+
+    void healAll(SandboxLayout layout);
+
+    /** PIDs of every process running on a host (for kill-host), beyond those the sandbox started itself. */
+    List<Long> processesOn(SandboxLayout.HostLayout host);
+
+    /** Removes everything {@link #create} made, tolerating pieces that are already gone. */
+    void destroy(SandboxState state);
+}
