@@ -49,6 +49,17 @@ final class Exec {
         return out;
     }
 
+    /** Starts a command and does not wait for it (arping lingers a second after sending its packet). */
+    static void spawn(String... cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        try {
+            pb.start();
+        } catch (IOException e) {
+            throw new SandboxException("cannot run " + cmd[0] + ": " + e.getMessage());
+        }
+    }
+
     static boolean available(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (new java.io.File(dir, program).canExecute()) return true;

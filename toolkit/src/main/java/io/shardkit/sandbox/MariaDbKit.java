@@ -61,7 +61,6 @@ final class MariaDbKit implements ServerKit {
                 "read-only=ON",
                 "skip-name-resolve",
                 "innodb-buffer-pool-size=32M",
-                "innodb-log-file-size=32M",
                 "innodb-flush-log-at-trx-commit=2",
                 "sync-binlog=0",
                 "performance-schema=OFF",

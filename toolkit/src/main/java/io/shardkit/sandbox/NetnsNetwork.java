@@ -75,7 +75,7 @@ final class NetnsNetwork implements Network {
     public void addAddress(SandboxLayout l, SandboxLayout.HostLayout host, String ip) {
         Exec.check("ip", "-n", host.namespace(), "addr", "add", ip + "/19", "dev", "eth0");
         // tell neighbours at once, or clients keep the old MAC for ~30 s
-        if (Exec.available("arping")) Exec.quiet("ip", "netns", "exec", host.namespace(), "arping", "-q", "-U", "-c", "1", "-I", "eth0", ip);
+        if (Exec.available("arping")) Exec.spawn("ip", "netns", "exec", host.namespace(), "arping", "-q", "-U", "-c", "1", "-I", "eth0", ip);
     }
 
     @Override

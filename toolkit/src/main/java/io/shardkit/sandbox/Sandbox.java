@@ -138,7 +138,7 @@ public final class Sandbox {
             } catch (IOException e) {
                 throw new SandboxException("cannot create " + f.dir() + ": " + e.getMessage(), e);
             }
-            Exec.check("cp", "-a", template.toString(), f.dataDir().toString());
+            Exec.check("cp", "-a", "--sparse=always", template.toString(), f.dataDir().toString());
             writePrivate(f.initFile(), init);
             write(f.config(), kit.config(f, bindAddresses(i), i.serverId(), i.ip()));
         }

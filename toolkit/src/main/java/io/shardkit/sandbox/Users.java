@@ -28,7 +28,7 @@ public final class Users {
     private Users() {}
 
     static Secret newPassword(SecureRandom random) {
-        byte[] b = new byte[18];
+        byte[] b = new byte[15]; // 30 hex characters: MySQL caps replication passwords at 32
         random.nextBytes(b);
         return Secret.of(HexFormat.of().formatHex(b));
     }

@@ -31,7 +31,7 @@ public final class FleetRender {
                 table.row(i.name(), i.host(), t.zoneOf(i.name()), i.endpoint(), s.role(), s.superReadOnly() ? "super" : s.readOnly() ? "yes" : "no",
                         replication(s), s.replica() == null || s.replica().secondsBehind() == null ? "-" : s.replica().secondsBehind() + "s",
                         g.primary().map(p -> p.equals(i.name()) ? "-" : String.valueOf(g.gtidBehind(i.name()))).orElse("-"),
-                        s.semiSync().describe(), s.gtidExecuted().isEmpty() ? "(empty)" : s.gtidExecuted().format());
+                        semiSync(s), s.gtidExecuted().isEmpty() ? "(empty)" : s.gtidExecuted().format());
             }
             table.print(out, "  ");
             out.println();
@@ -39,6 +39,11 @@ public final class FleetRender {
         List<String> down = view.unreachable();
         out.println(view.states().size() + " instances, " + down.size() + " unreachable" + (down.isEmpty() ? "" : ": " + String.join(", ", down)));
         out.flush();
+    }
+
+    private static String semiSync(InstanceState s) {
+        if (s.role() == InstanceState.Role.REPLICA && s.semiSync().available()) return s.semiSync().replicaEnabled() ? "replica" : "off";
+        return s.semiSync().describe();
     }
 
     private static String replication(InstanceState s) {
@@ -78,7 +83,7 @@ public final class FleetRender {
                     mm.put("superReadOnly", s.superReadOnly());
                     mm.put("gtidExecuted", s.gtidExecuted().format());
                     mm.put("gtidBehind", g.gtidBehind(i.name()));
-                    mm.put("semiSync", s.semiSync().describe());
+                    mm.put("semiSync", semiSync(s));
                     if (s.replica() != null) {
                         Map<String, Object> r = new LinkedHashMap<>();
                         r.put("source", s.replica().sourceHost() + ":" + s.replica().sourcePort());
