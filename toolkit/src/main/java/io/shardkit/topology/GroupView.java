@@ -14,6 +14,8 @@ public record GroupView(Topology.Group group, List<InstanceState> members, Optio
         PRIMARY_UNREACHABLE,
         /** No member is or is pointed at as primary. */
         NO_PRIMARY,
+        /** The primary answers but refuses writes (fenced, or restarted read-only). */
+        PRIMARY_READ_ONLY,
         /** Primary fine, some replica broken, unreachable or writable. */
         DEGRADED,
         OK
@@ -25,6 +27,7 @@ public record GroupView(Topology.Group group, List<InstanceState> members, Optio
         if (primary.isEmpty()) return Health.NO_PRIMARY;
         InstanceState p = state(primary.get());
         if (p == null || !p.reachable()) return Health.PRIMARY_UNREACHABLE;
+        if (!p.writable()) return Health.PRIMARY_READ_ONLY;
         for (InstanceState s : members) {
             if (s == null || s.instance().equals(primary.get())) continue;
             if (!s.reachable() || s.replica() == null || !s.replica().healthy() || s.writable()) return Health.DEGRADED;
