@@ -1,0 +1,107 @@
+package io.shardkit.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input: a clear error naming what and where, a non-zero exit, nothing done. */
+class CliBadInputTest {
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static final String GOOD = """
+            credentials:
+              admin: {user: shardkit_admin, env: SHARDKIT_TEST_NO_SUCH_PW}
+            zones: [z1, z2]
+            hosts:
+              h1: {zone: z1, address: 127.99.1.1}
+              h2: {zone: z2, address: 127.99.2.1}
+            instances:
+              a: {host: h1, ip: 127.99.1.11}
+              b: {host: h2, ip: 127.99.2.11}
+            groups:
+              g1: {members: [a, b]}
+            """;
+
+    Run showWith(Path dir, String yaml) throws Exception {
+        Path f = dir.resolve("fleet.yaml");
+        Files.writeString(f, yaml);
+        return run("topology", "show", "--topology", f.toString(), "--home", dir.toString());
+    }
+
+    @Test
+    void badYaml(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD.replace("zones: [z1, z2]", "zones: [z1, z2"));
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains(dir.resolve("fleet.yaml") + ":").contains("not valid YAML");
+    }
+
+    @Test
+    void unknownHost(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD.replace("b: {host: h2", "b: {host: h3"));
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("fleet.yaml:9: instance b names unknown host 'h3'");
+    }
+
+    @Test
+    void duplicateIp(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD.replace("ip: 127.99.2.11", "ip: 127.99.1.11"));
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("fleet.yaml:9: instance b: IP 127.99.1.11 is already used at line 8");
+    }
+
+    @Test
+    void instanceInTwoGroups(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD + "  g2: {members: [b]}\n");
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("fleet.yaml:12: instance b is in two groups: g1 and g2");
+    }
+
+    @Test
+    void missingCredentialsSection(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD.substring(GOOD.indexOf("zones:")));
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("fleet.yaml:1: missing section 'credentials'");
+    }
+
+    @Test
+    void unresolvableCredentialNamesTheVariableNotAValue(@TempDir Path dir) throws Exception {
+        Run r = showWith(dir, GOOD);
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("environment variable SHARDKIT_TEST_NO_SUCH_PW is not set");
+    }
+
+    @Test
+    void missingFile(@TempDir Path dir) {
+        Run r = run("topology", "check", "--topology", dir.resolve("nope.yaml").toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("nope.yaml").contains("cannot read topology file");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Run r = run("topolgy", "show");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("topolgy");
+    }
+
+    @Test
+    void sandboxShapeErrorsChangeNothing(@TempDir Path dir) {
+        Run r = run("sandbox", "up", "--zones", "1", "--hosts-per-zone", "1", "--replicas", "2", "--home", dir.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("needs 3 hosts");
+        assertThat(dir.resolve("sandboxes")).doesNotExist();
+    }
+}
