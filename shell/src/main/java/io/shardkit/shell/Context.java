@@ -1,5 +1,7 @@
 package io.shardkit.shell;
 
+import io.shardkit.catalog.Catalog;
+import io.shardkit.mysql.CredentialRef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -8,6 +10,9 @@ public final class Context {
     private final PrintWriter out;
     private final PrintWriter err;
     private Path home;
+    private String catalogUrl;
+    private String catalogUser;
+    private Path catalogOptionFile;
 
     public Context(PrintWriter out, PrintWriter err) {
         this.out = out;
@@ -23,4 +28,22 @@ public final class Context {
     public Path home() { return home; }
 
     public void home(Path home) { this.home = home; }
+
+    public void catalogUrl(String url) { this.catalogUrl = url; }
+
+    public void catalogUser(String user) { this.catalogUser = user; }
+
+    public void catalogOptionFile(Path file) { this.catalogOptionFile = file; }
+
+    /** Opens the catalog: the embedded one under the state directory unless --catalog named a server. */
+    public Catalog openCatalog() {
+        if (catalogUrl == null) return Catalog.embedded(home);
+        if (catalogUser == null && catalogOptionFile == null) {
+            throw new IllegalArgumentException("--catalog needs --catalog-user (password from $SHARDKIT_CATALOG_PASSWORD) or --catalog-option-file");
+        }
+        CredentialRef ref = catalogOptionFile != null
+                ? CredentialRef.optionFile(catalogUser, catalogOptionFile, "shardkit-catalog")
+                : CredentialRef.env(catalogUser, "SHARDKIT_CATALOG_PASSWORD");
+        return Catalog.external(catalogUrl, ref.resolve());
+    }
 }

@@ -59,11 +59,12 @@ public final class Catalog implements AutoCloseable {
         cfg.setPoolName("shardkit-catalog");
         cfg.setMaximumPoolSize(4);
         cfg.setMinimumIdle(0);
-        HikariDataSource ds = new HikariDataSource(cfg);
+        HikariDataSource ds = null;
         try {
+            ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
             Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
         } catch (RuntimeException e) {
-            ds.close();
+            if (ds != null) ds.close();
             throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
         }
         return new Catalog(ds, Clock.systemUTC(), description);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "shardkit", mixinStandardHelpOptions = true, version = "shardkit 0.1.0",
         description = "Online shard merges and MHA-style failover for MySQL/MariaDB fleets.",
-        subcommands = {SandboxCommand.class, TopologyCommand.class, ShellCommand.class, RunCommand.class})
+        subcommands = {SandboxCommand.class, TopologyCommand.class, CatalogCommand.class, ShellCommand.class, RunCommand.class})
 public final class RootCommand implements Runnable {
     private final Context ctx;
 
@@ -18,6 +18,24 @@ public final class RootCommand implements Runnable {
     @Option(names = "--home", description = "State directory (default: $SHARDKIT_HOME or ~/.shardkit).", scope = picocli.CommandLine.ScopeType.INHERIT)
     void home(Path home) {
         ctx.home(home);
+    }
+
+    @Option(names = "--catalog", description = "Catalog in a MySQL/MariaDB database (jdbc:mysql://host:port/db); default: embedded under --home.",
+            scope = picocli.CommandLine.ScopeType.INHERIT)
+    void catalogUrl(String url) {
+        ctx.catalogUrl(url);
+    }
+
+    @Option(names = "--catalog-user", description = "User for --catalog; password from $SHARDKIT_CATALOG_PASSWORD or --catalog-option-file.",
+            scope = picocli.CommandLine.ScopeType.INHERIT)
+    void catalogUser(String user) {
+        ctx.catalogUser(user);
+    }
+
+    @Option(names = "--catalog-option-file", description = "Option file holding the --catalog password in section [shardkit-catalog].",
+            scope = picocli.CommandLine.ScopeType.INHERIT)
+    void catalogOptionFile(Path file) {
+        ctx.catalogOptionFile(file);
     }
 
     @Override
