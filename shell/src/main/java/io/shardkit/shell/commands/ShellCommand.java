@@ -32,9 +32,11 @@ public final class ShellCommand implements Callable<Integer> {
         CommandLine cl = Main.commandLine(ctx);
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             Files.createDirectories(ctx.home());
+            var completer = new PicocliCommands(cl).compileCompleters();
+            completer.compile(); // a SystemCompleter refuses to complete until compiled
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
-                    .completer(new PicocliCommands(cl).compileCompleters())
+                    .completer(completer)
                     .parser(new DefaultParser())
                     .variable(LineReader.HISTORY_FILE, ctx.home().resolve("history"))
                     .build();
