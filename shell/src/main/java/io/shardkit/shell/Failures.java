@@ -25,6 +25,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
             t.problems().forEach(p -> ctx.err().println("  " + p));
             return ExitCodes.BAD_INPUT;
         }
+        if (ex instanceof io.shardkit.merge.PlanException p) {
+            ctx.err().println("error: " + p.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
         if (ex instanceof CredentialRef.UnresolvedCredential || ex instanceof IllegalArgumentException) {
             ctx.err().println("error: " + ex.getMessage());
             return ExitCodes.BAD_INPUT;

@@ -120,6 +120,19 @@ public final class Catalog implements AutoCloseable {
                 });
     }
 
+    /** Stores a plan; a second plan with the same id is refused (plans are immutable once stored). */
+    public void savePlan(String planId, String createdBy, String sourceGroups, String targetGroup, String specJson) {
+        Integer exists = query("SELECT COUNT(*) FROM plans WHERE plan_id = ?", rs -> { rs.next(); return rs.getInt(1); }, planId);
+        if (exists > 0) throw new IllegalArgumentException("a plan with id '" + planId + "' already exists (choose another --id)");
+        update("INSERT INTO plans (plan_id, created_at, created_by, source_groups, target_group, spec_json) VALUES (?, ?, ?, ?, ?, ?)",
+                planId, now(), createdBy, sourceGroups, targetGroup, specJson);
+    }
+
+    /** The stored JSON of a plan, or null. */
+    public String planJson(String planId) {
+        return query("SELECT spec_json FROM plans WHERE plan_id = ?", rs -> rs.next() ? rs.getString(1) : null, planId);
+    }
+
     Timestamp now() {
         return Timestamp.from(clock.instant());
     }

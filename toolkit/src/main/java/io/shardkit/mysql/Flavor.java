@@ -54,6 +54,14 @@ public interface Flavor {
     /** A statement that blocks until the given GTIDs are applied or the timeout passes; returns 0 on success. */
     Statement waitForGtid(GtidSet gtid, int timeoutSeconds);
 
+    /**
+     * The name under which information_schema lists a privilege: MariaDB 10.5 renamed
+     * REPLICATION CLIENT to BINLOG MONITOR; everything else reads the same.
+     */
+    default String listedPrivilege(String privilege) {
+        return privilege;
+    }
+
     /** Creates a user reachable from any address; the password shows as **** in logs. */
     Statement createUser(String user, Secret password);
 

@@ -79,6 +79,11 @@ final class MariaDbFlavor implements Flavor {
     }
 
     @Override
+    public String listedPrivilege(String privilege) {
+        return privilege.equals("REPLICATION CLIENT") ? "BINLOG MONITOR" : privilege;
+    }
+
+    @Override
     public Statement createUser(String user, Secret password) {
         String head = "CREATE USER IF NOT EXISTS " + literal(user) + "@'%' IDENTIFIED BY ";
         return new Statement(head + literal(password.reveal()), head + "'****'");
