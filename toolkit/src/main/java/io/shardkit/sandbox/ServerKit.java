@@ -32,6 +32,35 @@ interface ServerKit {
 
     Map<String, String> environment();
 
+    /** Option lines every flavor shares: files, addresses, the binlog shape replication and streaming need. */
+    static String commonSettings(InstanceFiles f, List<String> bind, int serverId, String reportHost) {
+        return String.join("\n",
+                "user=root",
+                "datadir=" + f.dataDir(),
+                "socket=" + f.socket(),
+                "pid-file=" + f.pidFile(),
+                "log-error=" + f.errorLog(),
+                "port=3306",
+                "bind-address=" + String.join(",", bind),
+                "report-host=" + reportHost,
+                "server-id=" + serverId,
+                "log-bin=binlog",
+                "relay-log=relay",
+                "binlog-format=ROW",
+                "binlog-row-image=FULL",
+                "log-slave-updates=ON",
+                // every server starts read-only: only an explicit promotion opens it for writes
+                "read-only=ON",
+                "skip-name-resolve",
+                "innodb-buffer-pool-size=32M",
+                // durability is the OS page cache's: a killed host in the sandbox is a killed process, not a lost kernel
+                "innodb-flush-log-at-trx-commit=2",
+                "sync-binlog=0",
+                "performance-schema=OFF",
+                "max-connections=300",
+                "character-set-server=utf8mb4");
+    }
+
     static ServerKit of(SandboxSpec.ServerFlavor flavor) {
         return switch (flavor) {
             case MARIADB -> new MariaDbKit();
