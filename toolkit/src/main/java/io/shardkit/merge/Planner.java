@@ -279,8 +279,8 @@ public final class Planner {
     }
 
     /**
-     * A source whose AUTO_INCREMENT counter lies at or below another source's largest key will, while
-     * the merge runs, insert a key the other source already has. Interleaved counters
+     * A source whose AUTO_INCREMENT counter will, while the merge runs, reach a key another source
+     * already holds would insert a duplicate. Interleaved counters
      * (same auto_increment_increment >= sources, distinct offsets) cannot meet and pass.
      */
     private void autoIncrementOverlap(String where, TableSchema ref, TableSchema.Index rowKey, Map<String, TableSchema> schemas,
@@ -297,19 +297,20 @@ public final class Planner {
         boolean interleaved = inc >= src.size() && steps.values().stream().allMatch(s -> s[0] == inc)
                 && steps.values().stream().map(s -> s[1] % inc).distinct().count() == src.size();
         if (interleaved) return;
-        Map<String, Long> max = new LinkedHashMap<>();
         String col = SqlText.identifier(rowKey.columns().getFirst());
-        for (var e : src.entrySet()) {
-            max.put(e.getKey(), Long.parseLong(Queries.string(e.getValue(), "SELECT COALESCE(MAX(" + col + "), 0) FROM "
-                    + SqlText.identifier(ref.database()) + "." + SqlText.identifier(ref.table()))));
-        }
+        String from = SqlText.identifier(ref.database()) + "." + SqlText.identifier(ref.table());
         for (var a : schemas.entrySet()) {
             Long next = a.getValue().autoIncrement();
             if (next == null) continue;
-            for (var b : max.entrySet()) {
-                if (!b.getKey().equals(a.getKey()) && b.getValue() >= next) {
-                    problems.add(new PlanProblem(AUTO_INCREMENT_OVERLAP, where, "AUTO_INCREMENT of " + a.getKey() + " is " + next + " but " + b.getKey()
-                            + " already holds keys up to " + b.getValue() + ": new rows on " + a.getKey() + " would collide (use --keys offset or --keys shard-column)"));
+            // the counter may advance by GROWTH x the table's rows while the merge runs
+            long rows = Long.parseLong(Queries.string(src.get(a.getKey()), "SELECT COUNT(*) FROM " + from));
+            long reach = next + Math.max(1000, OffsetMath.GROWTH * rows);
+            for (var b : src.entrySet()) {
+                if (b.getKey().equals(a.getKey())) continue;
+                String hit = Queries.string(b.getValue(), "SELECT MIN(" + col + ") FROM " + from + " WHERE " + col + " >= " + next + " AND " + col + " < " + reach);
+                if (hit != null) {
+                    problems.add(new PlanProblem(AUTO_INCREMENT_OVERLAP, where, "AUTO_INCREMENT of " + a.getKey() + " is " + next + " and will grow toward " + reach
+                            + ", but " + b.getKey() + " already holds key " + hit + " in that range: new rows would collide (use --keys offset or --keys shard-column)"));
                 }
             }
         }

@@ -1,0 +1,148 @@
+package io.shardkit.merge;
+
+import static io.shardkit.mysql.SqlText.identifier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+
+/**
+ * Copies one source table to the target in key order, one chunk per pair of transactions.
+ *
+ * <p>Why this is correct alongside the stream (which started before the first chunk): a chunk is
+ * read with shared locks that are held until the chunk and its checkpoint are committed on the
+ * target. A source write to those rows therefore commits after the copy's target write, so its
+ * binlog event is applied after it and wins. A write that committed before the chunk was read is
+ * already in the chunk; its event, applied before or after, sets the row to an image no newer than
+ * the chunk's, and every later change has its own later event. Deleted rows are never resurrected:
+ * a delete either precedes the read (the row is not in the chunk) or follows the commit (its event
+ * is applied after the copy). So once the stream has passed the end of the copy, target = source.
+ */
+final class Copier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String jobId;
+    private final Plan plan;
+    private final Plan.TablePlan table;
+    private final String sourceName;
+    private final DataSource source;
+    private final DataSource target;
+    private final RowMapper mapper;
+    private final MergeControl control;
+    final AtomicLong copied = new AtomicLong();
+
+    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control) {
+        this.jobId = jobId;
+        this.plan = plan;
+        this.table = table;
+        this.sourceName = sourceName;
+        this.source = source;
+        this.target = target;
+        this.mapper = new RowMapper(plan, table, sourceName);
+        this.control = control;
+    }
+
+    /** Runs to the end of the table, resuming after the last checkpointed key. */
+    void run() throws Exception {
+        List<String> lastKey = null;
+        try (Connection t = target.getConnection();
+             PreparedStatement ps = t.prepareStatement("SELECT last_key, rows_copied, done FROM " + MetaTables.DB + ".copy_progress WHERE job_id = ? AND source = ? AND tbl = ?")) {
+            ps.setString(1, jobId);
+            ps.setString(2, sourceName);
+            ps.setString(3, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (rs.getInt(3) == 1) {
+                        copied.set(rs.getLong(2));
+                        return;
+                    }
+                    copied.set(rs.getLong(2));
+                    String lk = rs.getString(1);
+                    if (lk != null) lastKey = List.of(JSON.readValue(lk, String[].class));
+                }
+            }
+        }
+        while (true) {
+            control.awaitRunnable();
+            List<String> next = chunk(lastKey);
+            if (next == null) return;
+            lastKey = next;
+            control.stage("copy.between-chunks");
+        }
+    }
+
+    private String selectSql(boolean first) {
+        String from = identifier(plan.database()) + "." + identifier(table.table());
+        String cols = String.join(", ", table.copiedColumns().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
+        String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
+        String where = first ? "" : " WHERE (" + key + ") > (" + String.join(", ", table.rowKey().stream().map(k -> "?").toList()) + ")";
+        // shared locks until the target has the chunk: see the class comment
+        return "SELECT " + cols + " FROM " + from + where + " ORDER BY " + key + " LIMIT " + control.chunkSize() + " LOCK IN SHARE MODE";
+    }
+
+    /** Copies one chunk after {@code after}; returns its last key, or null when the table is done. */
+    private List<String> chunk(List<String> after) throws Exception {
+        try (Connection s = source.getConnection()) {
+            s.setAutoCommit(false);
+            try {
+                List<Object[]> rows = new ArrayList<>();
+                List<String> last = null;
+                try (PreparedStatement ps = s.prepareStatement(selectSql(after == null))) {
+                    if (after != null) for (int i = 0; i < after.size(); i++) ps.setString(i + 1, after.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        ResultSetMetaData md = rs.getMetaData();
+                        while (rs.next()) {
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), JdbcValues.read(rs, i, md));
+                            rows.add(mapper.values(row));
+                            last = new ArrayList<>();
+                            for (String k : table.rowKey()) last.add(rs.getString(k));
+                        }
+                    }
+                }
+                boolean done = rows.size() < control.chunkSize();
+                List<String> checkpoint = last != null ? last : after;
+                control.stage("copy.chunk-read");
+                Retry.onConflict(() -> {
+                    try (Connection t = target.getConnection()) {
+                        t.setAutoCommit(false);
+                        try {
+                            Applier.upsert(t, plan.database(), table.table(), mapper.targetColumns(), rows);
+                            try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
+                                    + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
+                                cp.setString(1, jobId);
+                                cp.setString(2, sourceName);
+                                cp.setString(3, table.table());
+                                cp.setString(4, checkpoint == null ? null : JSON.writeValueAsString(checkpoint));
+                                cp.setLong(5, copied.get() + rows.size());
+                                cp.setInt(6, done ? 1 : 0);
+                                cp.executeUpdate();
+                            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                                throw new SQLException(e);
+                            }
+                            control.stage("copy.before-checkpoint-commit");
+                            t.commit();
+                        } catch (SQLException | RuntimeException e) {
+                            t.rollback();
+                            throw e;
+                        }
+                    }
+                });
+                copied.addAndGet(rows.size());
+                control.stage("copy.after-checkpoint-commit");
+                return done ? null : checkpoint;
+            } finally {
+                s.rollback(); // read-only: releases the shared locks
+            }
+        }
+    }
+}

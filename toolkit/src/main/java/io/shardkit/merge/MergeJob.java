@@ -1,0 +1,271 @@
+package io.shardkit.merge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.shardkit.merge.stream.BinlogStream;
+import io.shardkit.merge.stream.StreamSource;
+import io.shardkit.mysql.ConnectionSettings;
+import io.shardkit.mysql.Connections;
+import io.shardkit.mysql.Credential;
+import io.shardkit.topology.Discovery;
+import io.shardkit.topology.FleetView;
+import io.shardkit.topology.InstanceState;
+import io.shardkit.topology.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Runs a stored plan: start one binlog stream per source, prove each is live with a marker, copy
+ * every table in key-ordered chunks (sources in parallel) while the streams apply, then keep
+ * streaming. Reads top to bottom like the runbook it is; {@link #run} is also how a job resumes,
+ * since every step starts from the checkpoints on the target.
+ */
+public final class MergeJob implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MARKER_DEADLINE = Duration.ofSeconds(60);
+
+    private final Plan plan;
+    private final Topology topology;
+    private final Credential admin;
+    private final Credential stream;
+    private final JobStore jobs;
+    private final Path stateDir;
+    private final MergeControl control;
+    private final Consumer<String> progress;
+    private final Map<String, HikariDataSource> sourcePools = new LinkedHashMap<>();
+    private final List<BinlogStream> streams = new ArrayList<>();
+    private final List<Copier> copiers = new ArrayList<>();
+    private HikariDataSource targetPool;
+    private TargetSink sink;
+    private final Map<String, InstanceState> primaries = new LinkedHashMap<>();
+
+    public MergeJob(Plan plan, Topology topology, Credential admin, Credential stream, JobStore jobs, Path stateDir, MergeControl control, Consumer<String> progress) {
+        this.plan = plan;
+        this.topology = topology;
+        this.admin = admin;
+        this.stream = stream != null ? stream : admin;
+        this.jobs = jobs;
+        this.stateDir = stateDir;
+        this.control = control;
+        this.progress = progress;
+    }
+
+    /** What the job should do once copied and streaming. */
+    public enum Until { CAUGHT_UP, STOPPED }
+
+    public void run(Until until) throws Exception {
+        String id = plan.id();
+        try {
+            findPrimaries();
+            openPools();
+            prepareServers();
+            sink = new TargetSink(id, plan, targetPool, control);
+            for (Plan.Source s : plan.sources()) startStream(s.group());
+            for (Plan.Source s : plan.sources()) awaitMarker(s.group());
+            jobs.move(id, JobState.COPYING, "streams live from " + plan.sources().size() + " sources; copying");
+            copyAll();
+            jobs.move(id, JobState.STREAMING, "copy finished; streaming");
+            progress.accept("copy finished: " + copiers.stream().mapToLong(c -> c.copied.get()).sum() + " rows; streaming");
+            if (until == Until.CAUGHT_UP) {
+                awaitCaughtUp();
+                return;
+            }
+            while (!control.stopRequested()) {
+                checkStreams();
+                Thread.sleep(200);
+            }
+        } catch (RowMapper.KeyConflict e) {
+            jobs.move(id, JobState.CONFLICT, e.getMessage());
+            throw e;
+        } catch (InterruptedException e) {
+            if (!control.stopRequested()) Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (sink != null && sink.ddlSeen != null) {
+                jobs.move(id, JobState.PAUSED, sink.ddlSeen);
+                throw new IllegalStateException("merge " + id + " paused: " + sink.ddlSeen, e);
+            }
+            Throwable conflict = rootOf(e, RowMapper.KeyConflict.class);
+            if (conflict != null) {
+                jobs.move(id, JobState.CONFLICT, conflict.getMessage());
+                throw new IllegalStateException("merge " + id + " in conflict: " + conflict.getMessage(), e);
+            }
+            if (jobs.state(id).canMoveTo(JobState.FAILED)) jobs.move(id, JobState.FAILED, String.valueOf(e.getMessage()));
+            throw e;
+        }
+    }
+
+    /**
+     * Returns once every stream has applied everything its source committed before this call
+     * (proved with a marker per source). The streams keep running.
+     */
+    public void awaitCaughtUp() throws Exception {
+        for (Plan.Source s : plan.sources()) awaitMarker(s.group());
+        progress.accept("caught up with every source");
+    }
+
+    private static Throwable rootOf(Throwable e, Class<?> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return t;
+        return null;
+    }
+
+    private void findPrimaries() {
+        List<String> groups = new ArrayList<>(plan.sources().stream().map(Plan.Source::group).toList());
+        groups.add(plan.target().group());
+        List<String> members = groups.stream().flatMap(g -> topology.group(g).instanceNames().stream()).toList();
+        FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
+        for (String g : groups) {
+            String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no primary"));
+            InstanceState s = view.state(p);
+            if (!s.reachable() || !s.writable()) throw new IllegalStateException("primary " + p + " of " + g + " is not reachable and writable");
+            primaries.put(g, s);
+        }
+    }
+
+    private void openPools() {
+        int workers = plan.sources().size();
+        targetPool = Connections.pool(plan.target().group(), topology.instance(primaries.get(plan.target().group()).instance()).endpoint(), admin,
+                ConnectionSettings.BULK, workers * 2 + plan.sources().size() + 2);
+        for (Plan.Source s : plan.sources()) {
+            sourcePools.put(s.group(), Connections.pool(s.group(), topology.instance(primaries.get(s.group()).instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
+        }
+    }
+
+    private void prepareServers() throws SQLException {
+        try (Connection t = targetPool.getConnection()) {
+            MetaTables.onTarget(t);
+            try (Connection ref = sourcePools.get(plan.sources().getFirst().group()).getConnection()) {
+                for (Plan.TablePlan tp : plan.tables()) TargetTables.create(plan, tp, ref, t);
+            }
+        }
+        for (HikariDataSource s : sourcePools.values()) {
+            try (Connection c = s.getConnection()) {
+                MetaTables.onSource(c);
+            }
+        }
+    }
+
+    private void startStream(String group) throws Exception {
+        Map<String, Object> resume = null;
+        try (Connection t = targetPool.getConnection();
+             PreparedStatement ps = t.prepareStatement("SELECT position FROM " + MetaTables.DB + ".stream_position WHERE job_id = ? AND source = ?")) {
+            ps.setString(1, plan.id());
+            ps.setString(2, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = JSON.readValue(rs.getString(1), Map.class);
+                    resume = m;
+                }
+            }
+        }
+        InstanceState p = primaries.get(group);
+        Path history = stateDir.resolve("jobs").resolve(plan.id()).resolve(group + ".history");
+        Files.createDirectories(history.getParent());
+        long serverId = 4_000_000_000L - Math.abs((long) (plan.id() + "/" + group).hashCode() % 1_000_000_000L);
+        StreamSource src = new StreamSource(group, p.flavor().family(), topology.instance(p.instance()).endpoint(), stream, serverId,
+                plan.database(), plan.tables().stream().map(Plan.TablePlan::table).toList(), List.of(MetaTables.DB + ".markers"), resume, history);
+        BinlogStream bs = new BinlogStream(src, sink);
+        streams.add(bs);
+        bs.start();
+        progress.accept("stream " + group + ": " + (resume == null ? "starting at the current position" : "resuming from its checkpoint"));
+    }
+
+    /**
+     * Writes markers on the source until its stream applies one: proof that the stream is live and
+     * has applied everything the source committed before the marker. A marker written before the
+     * stream fixed its start position is never seen, hence the rewrites.
+     */
+    private void awaitMarker(String group) throws Exception {
+        long first = System.nanoTime();
+        long deadline = first + MARKER_DEADLINE.toNanos();
+        long nextWrite = 0;
+        while (sink.markers.getOrDefault(group, Long.MIN_VALUE) < first) {
+            checkStreams();
+            if (System.nanoTime() > deadline) throw new IllegalStateException("stream of " + group + " did not deliver its marker within " + MARKER_DEADLINE.toSeconds() + " s");
+            if (System.nanoTime() >= nextWrite) {
+                writeMarker(group, System.nanoTime());
+                nextWrite = System.nanoTime() + 1_000_000_000L;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void writeMarker(String group, long seq) throws SQLException {
+        try (Connection c = sourcePools.get(group).getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".markers (job_id, source, seq) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE seq = VALUES(seq)")) {
+            ps.setString(1, plan.id());
+            ps.setString(2, group);
+            ps.setLong(3, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    private void checkStreams() {
+        for (BinlogStream s : streams) {
+            if (s.failure() != null) {
+                if (sink.ddlSeen != null) throw new IllegalStateException(sink.ddlSeen, s.failure());
+                Throwable c = rootOf(s.failure(), RowMapper.KeyConflict.class);
+                if (c != null) throw (RowMapper.KeyConflict) c;
+                throw new IllegalStateException("stream of " + s.sourceName() + " failed: " + s.failure().getMessage(), s.failure());
+            }
+            if (s.isStopped() && !control.stopRequested()) throw new IllegalStateException("stream of " + s.sourceName() + " stopped");
+        }
+    }
+
+    private void copyAll() throws Exception {
+        try (ExecutorService ex = Executors.newFixedThreadPool(plan.sources().size())) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (Plan.Source s : plan.sources()) {
+                List<Copier> mine = new ArrayList<>();
+                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control));
+                copiers.addAll(mine);
+                fs.add(ex.submit(() -> {
+                    for (Copier c : mine) c.run();
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                while (true) {
+                    try {
+                        f.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException te) {
+                        checkStreams();
+                    } catch (java.util.concurrent.ExecutionException ee) {
+                        control.requestStop();
+                        if (ee.getCause() instanceof Exception e) throw e;
+                        throw ee;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows copied so far, per source and table. */
+    public Map<String, Long> copied() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        copiers.forEach(c -> out.merge("copied", c.copied.get(), Long::sum));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        control.requestStop();
+        for (BinlogStream s : streams) s.close();
+        if (targetPool != null) targetPool.close();
+        sourcePools.values().forEach(HikariDataSource::close);
+    }
+}

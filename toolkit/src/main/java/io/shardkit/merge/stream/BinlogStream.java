@@ -1,0 +1,145 @@
+package io.shardkit.merge.stream;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.shardkit.mysql.FlavorFamily;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * One source's binlog as a stream of {@link RowChange} batches, through Debezium embedded (the
+ * MariaDB connector for MariaDB, the MySQL connector for MySQL). Debezium is touched here and in
+ * {@link RecordConverter} only. Delivery is at-least-once and in binlog order (one processing thread).
+ */
+public final class BinlogStream implements AutoCloseable {
+    private final StreamSource source;
+    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "stream-runner");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public BinlogStream(StreamSource source, ChangeSink sink) {
+        this.source = source;
+        String engineName = "shardkit-" + source.name() + "-" + Long.toHexString(System.nanoTime());
+        OffsetRegistry.put(engineName, source.resumeFrom());
+        this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(properties(source, engineName))
+                .notifying((records, committer) -> {
+                    List<RowChange> rows = new ArrayList<>();
+                    List<SchemaChange> ddl = new ArrayList<>();
+                    Map<String, Object> last = null;
+                    for (RecordChangeEvent<SourceRecord> e : records) {
+                        SourceRecord r = e.record();
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> pos = (Map<String, Object>) r.sourceOffset();
+                        if (pos != null && !pos.isEmpty()) last = pos;
+                        Object c = RecordConverter.convert(r);
+                        if (c instanceof RowChange rc) rows.add(rc);
+                        else if (c instanceof SchemaChange sc) ddl.add(sc);
+                    }
+                    try {
+                        if (!rows.isEmpty() || !ddl.isEmpty() || last != null) sink.apply(source.name(), rows, ddl, last);
+                    } catch (InterruptedException ie) {
+                        throw ie;
+                    } catch (Exception ex) {
+                        failure.compareAndSet(null, ex);
+                        throw new InterruptedException("apply failed: " + ex.getMessage());
+                    }
+                    for (RecordChangeEvent<SourceRecord> e : records) committer.markProcessed(e);
+                    committer.markBatchFinished();
+                })
+                .using((success, message, error) -> {
+                    if (!success && error != null) failure.compareAndSet(null, error);
+                    stopped.countDown();
+                })
+                .build();
+    }
+
+    static Properties properties(StreamSource s, String engineName) {
+        Properties p = new Properties();
+        p.setProperty("name", engineName);
+        p.setProperty("connector.class", s.family() == FlavorFamily.MARIADB
+                ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
+        p.setProperty("offset.storage", CheckpointOffsetStore.class.getName());
+        p.setProperty(CheckpointOffsetStore.ENGINE_KEY, engineName);
+        p.setProperty("offset.flush.interval.ms", "60000");
+        p.setProperty("database.hostname", s.endpoint().host());
+        p.setProperty("database.port", String.valueOf(s.endpoint().port()));
+        p.setProperty("database.user", s.credential().user());
+        p.setProperty("database.password", s.credential().password().reveal());
+        p.setProperty("database.server.id", String.valueOf(s.serverId()));
+        // the two connectors spell "no TLS" differently
+        p.setProperty("database.ssl.mode", s.family() == FlavorFamily.MARIADB ? "disable" : "disabled");
+        // also names the connector's JMX beans: unique per engine, or a second job in one JVM fails to start
+        p.setProperty("topic.prefix", engineName.replaceAll("[^A-Za-z0-9_]", "_"));
+        List<String> captured = new ArrayList<>();
+        s.tables().forEach(t -> captured.add(s.database() + "." + t));
+        captured.addAll(s.extraTables());
+        p.setProperty("database.include.list", String.join(",", captured.stream().map(t -> t.substring(0, t.indexOf('.'))).distinct().toList()));
+        p.setProperty("table.include.list", String.join(",", captured.stream().map(t -> t.replace(".", "\\.")).toList()));
+        p.setProperty("include.schema.changes", "true");
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("snapshot.locking.mode", "none");
+        p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+        p.setProperty("schema.history.internal.file.filename", s.historyFile().toString());
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("record.processing.threads", "1");
+        p.setProperty("record.processing.order", "ORDERED");
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("poll.interval.ms", "50");
+        p.setProperty("connect.timeout.ms", "2000");
+        p.setProperty("connect.keep.alive.interval.ms", "1000");
+        p.setProperty("errors.max.retries", "0");
+        return p;
+    }
+
+    public void start() {
+        runner.submit(engine);
+    }
+
+    /** The error that stopped the stream, if any. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public boolean isStopped() {
+        return stopped.getCount() == 0;
+    }
+
+    public String sourceName() {
+        return source.name();
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.close();
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            failure.compareAndSet(null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+}
