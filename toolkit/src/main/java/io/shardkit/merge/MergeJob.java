@@ -137,7 +137,8 @@ public final class MergeJob implements AutoCloseable {
     private void openPools() {
         int workers = plan.sources().size();
         targetPool = Connections.pool(plan.target().group(), topology.instance(primaries.get(plan.target().group()).instance()).endpoint(), admin,
-                ConnectionSettings.BULK, workers * 2 + plan.sources().size() + 2);
+                // row-based binlogs make READ COMMITTED safe, and it takes no gap locks: far fewer deadlocks between copy and stream
+                ConnectionSettings.BULK, workers * 2 + plan.sources().size() + 2, "TRANSACTION_READ_COMMITTED");
         for (Plan.Source s : plan.sources()) {
             sourcePools.put(s.group(), Connections.pool(s.group(), topology.instance(primaries.get(s.group()).instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
         }

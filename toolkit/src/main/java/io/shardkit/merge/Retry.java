@@ -17,9 +17,9 @@ final class Retry {
                 tx.run();
                 return;
             } catch (SQLException e) {
-                if (SqlErrors.classify(e) != SqlErrors.ErrorClass.RETRYABLE || attempt >= 10) throw e;
+                if (SqlErrors.classify(e) != SqlErrors.ErrorClass.RETRYABLE || attempt >= 50) throw e;
                 try {
-                    Thread.sleep(5L * attempt);
+                    Thread.sleep(Math.min(200L, 5L * attempt));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;

@@ -39,7 +39,13 @@ public final class Connections {
 
     /** A pool for one instance; the caller owns and closes it. */
     public static HikariDataSource pool(String name, Endpoint e, Credential c, ConnectionSettings s, int maxSize) {
+        return pool(name, e, c, s, maxSize, null);
+    }
+
+    /** A pool whose connections use the given isolation (e.g. TRANSACTION_READ_COMMITTED), or the server's default when null. */
+    public static HikariDataSource pool(String name, Endpoint e, Credential c, ConnectionSettings s, int maxSize, String isolation) {
         HikariConfig cfg = new HikariConfig();
+        if (isolation != null) cfg.setTransactionIsolation(isolation);
         cfg.setPoolName("shardkit-" + name);
         cfg.setJdbcUrl(url(e, s));
         cfg.setUsername(c.user());
