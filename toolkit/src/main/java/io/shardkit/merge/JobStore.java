@@ -28,6 +28,17 @@ public final class JobStore {
         return catalog.query("SELECT state_reason FROM jobs WHERE job_id = ?", rs -> rs.next() ? rs.getString(1) : null, id);
     }
 
+    /** Marks the job as driven by a live process (see {@link #runningElsewhere}). */
+    public void heartbeat(String id) {
+        catalog.update("UPDATE jobs SET updated_at = ? WHERE job_id = ?", Timestamp.from(Instant.now()), id);
+    }
+
+    /** True when a process has driven the job within the last few seconds. */
+    public boolean runningElsewhere(String id) {
+        Timestamp t = catalog.query("SELECT updated_at FROM jobs WHERE job_id = ?", rs -> rs.next() ? rs.getTimestamp(1) : null, id);
+        return t != null && t.toInstant().isAfter(Instant.now().minusSeconds(5));
+    }
+
     public synchronized void move(String id, JobState to, String reason) {
         JobState from = state(id);
         if (from == to && to != JobState.STREAMING && to != JobState.COPYING) return;

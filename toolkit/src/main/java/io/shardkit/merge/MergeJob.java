@@ -68,6 +68,7 @@ public final class MergeJob implements AutoCloseable {
 
     public void run(Until until) throws Exception {
         String id = plan.id();
+        Thread watcher = Thread.ofVirtual().start(this::watchCatalog);
         try {
             findPrimaries();
             openPools();
@@ -104,6 +105,29 @@ public final class MergeJob implements AutoCloseable {
             }
             if (jobs.state(id).canMoveTo(JobState.FAILED)) jobs.move(id, JobState.FAILED, String.valueOf(e.getMessage()));
             throw e;
+        } finally {
+            watcher.interrupt();
+        }
+    }
+
+    /**
+     * Follows operator commands given from other processes through the catalog (merge pause /
+     * resume / abort) and keeps the job's heartbeat fresh.
+     */
+    private void watchCatalog() {
+        while (!Thread.currentThread().isInterrupted() && !control.stopRequested()) {
+            try {
+                JobState s = jobs.state(plan.id());
+                if (s == JobState.PAUSED) control.pause();
+                else if (s == JobState.ABORTED) control.requestStop();
+                else control.resume();
+                jobs.heartbeat(plan.id());
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                progress.accept("catalog watch: " + e.getMessage()); // the job goes on; the next poll retries
+            }
         }
     }
 

@@ -1,0 +1,130 @@
+package io.shardkit.shell.commands;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.merge.JobState;
+import io.shardkit.merge.JobStore;
+import io.shardkit.merge.MergeControl;
+import io.shardkit.merge.MergeJob;
+import io.shardkit.merge.Plan;
+import io.shardkit.shell.Context;
+import io.shardkit.shell.ExitCodes;
+import io.shardkit.topology.Topology;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** merge start / resume / pause / abort: thin wrappers over {@link MergeJob} and {@link JobStore}. */
+final class MergeRunCommands {
+    private MergeRunCommands() {}
+
+    static int drive(Context ctx, TopologyOptions topo, String id, boolean untilCaughtUp, Integer chunkSize, EnumSet<JobState> allowed, String verb) throws Exception {
+        Topology t = topo.load(ctx);
+        try (Catalog catalog = ctx.openCatalog()) {
+            JobStore jobs = new JobStore(catalog);
+            Plan plan = jobs.plan(id);
+            JobState state = jobs.state(id);
+            if (!allowed.contains(state)) throw new IllegalArgumentException("merge " + id + " is " + state + ": cannot " + verb + " it");
+            if (state != JobState.PLANNED && jobs.runningElsewhere(id)) {
+                if (state == JobState.PAUSED) {
+                    jobs.move(id, JobState.STREAMING, "resumed by operator");
+                    ctx.out().println("merge " + id + " resumed (it runs in another process)");
+                    return ExitCodes.OK;
+                }
+                throw new IllegalArgumentException("merge " + id + " is being run by another process right now");
+            }
+            MergeControl control = new MergeControl();
+            if (chunkSize != null) control.chunkSize(chunkSize);
+            var streamRef = t.credentials().stream();
+            try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), jobs, ctx.home(), control,
+                    line -> { ctx.out().println(line); ctx.out().flush(); })) {
+                Thread hook = new Thread(control::requestStop);
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    job.run(untilCaughtUp ? MergeJob.Until.CAUGHT_UP : MergeJob.Until.STOPPED);
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // already shutting down
+                    }
+                }
+            }
+            ctx.out().println("merge " + id + ": " + jobs.state(id) + (untilCaughtUp ? " (caught up; run 'merge resume " + id + "' to keep streaming)" : ""));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "start", description = "Create the target tables, start the binlog streams, copy, then keep streaming (Ctrl-C stops; resume continues).")
+    static final class Start implements Callable<Integer> {
+        private final Context ctx;
+        @Mixin TopologyOptions topo;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--until-caught-up", description = "Return once copied and caught up with every source.") boolean untilCaughtUp;
+        @Option(names = "--chunk-size", description = "Rows per copy chunk (default 1000).") Integer chunkSize;
+
+        Start(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() throws Exception {
+            return drive(ctx, topo, id, untilCaughtUp, chunkSize, EnumSet.of(JobState.PLANNED), "start");
+        }
+    }
+
+    @Command(name = "resume", description = "Continue a paused, stopped, failed or killed merge from its checkpoints.")
+    static final class Resume implements Callable<Integer> {
+        private final Context ctx;
+        @Mixin TopologyOptions topo;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--until-caught-up", description = "Return once copied and caught up with every source.") boolean untilCaughtUp;
+        @Option(names = "--chunk-size", description = "Rows per copy chunk (default 1000).") Integer chunkSize;
+
+        Resume(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() throws Exception {
+            return drive(ctx, topo, id, untilCaughtUp, chunkSize,
+                    EnumSet.of(JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT), "resume");
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a running merge (copy and apply stop; the binlog position is kept).")
+    static final class Pause implements Callable<Integer> {
+        private final Context ctx;
+        @Parameters(paramLabel = "ID") String id;
+
+        Pause(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            try (Catalog catalog = ctx.openCatalog()) {
+                JobStore jobs = new JobStore(catalog);
+                jobs.plan(id);
+                jobs.move(id, JobState.PAUSED, "paused by operator");
+                ctx.out().println("merge " + id + " paused");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "abort", description = "Abort a merge for good (the target tables stay for inspection).")
+    static final class Abort implements Callable<Integer> {
+        private final Context ctx;
+        @Parameters(paramLabel = "ID") String id;
+
+        Abort(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            try (Catalog catalog = ctx.openCatalog()) {
+                JobStore jobs = new JobStore(catalog);
+                jobs.plan(id);
+                jobs.move(id, JobState.ABORTED, "aborted by operator");
+                ctx.out().println("merge " + id + " aborted");
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.shardkit.shell.commands;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.merge.JobStore;
+import io.shardkit.merge.MergeStatus;
+import io.shardkit.merge.Plan;
+import io.shardkit.shell.Context;
+import io.shardkit.shell.ExitCodes;
+import io.shardkit.shell.render.Json;
+import io.shardkit.shell.render.Table;
+import io.shardkit.topology.Topology;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", description = "State, copy progress per source and table, stream progress per source.")
+final class MergeStatusCommand implements Callable<Integer> {
+    private final Context ctx;
+    @Mixin TopologyOptions topo;
+    @Parameters(paramLabel = "ID") String id;
+    @Option(names = "--json") boolean json;
+    @Option(names = "--watch", description = "Refresh every N seconds until interrupted.", paramLabel = "N") Integer watch;
+
+    MergeStatusCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Topology t = topo.load(ctx);
+        try (Catalog catalog = ctx.openCatalog()) {
+            JobStore jobs = new JobStore(catalog);
+            Plan plan = jobs.plan(id);
+            do {
+                MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(t));
+                if (json) Json.print(ctx.out(), s);
+                else print(s);
+                if (watch != null) Thread.sleep(watch * 1000L);
+            } while (watch != null);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void print(MergeStatus s) {
+        ctx.out().println("merge " + s.id() + ": " + s.state() + (s.reason() == null ? "" : " (" + s.reason() + ")"));
+        Table copy = new Table("SOURCE", "TABLE", "COPIED", "PLANNED", "DONE");
+        s.tables().forEach(p -> copy.row(p.source(), p.table(), p.copied(), p.planned(), p.done() ? "yes" : "no"));
+        copy.print(ctx.out(), "  ");
+        Table st = new Table("SOURCE", "EVENTS APPLIED", "LAST GTID", "LAST APPLY");
+        s.streams().forEach(p -> st.row(p.source(), p.events(), p.lastGtid(), p.sinceLastApply() == null ? "-" : p.sinceLastApply().toMillis() / 1000.0 + " s ago"));
+        st.print(ctx.out(), "  ");
+    }
+}
