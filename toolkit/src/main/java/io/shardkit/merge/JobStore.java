@@ -30,13 +30,33 @@ public final class JobStore {
 
     /** Marks the job as driven by a live process (see {@link #runningElsewhere}). */
     public void heartbeat(String id) {
-        catalog.update("UPDATE jobs SET updated_at = ? WHERE job_id = ?", Timestamp.from(Instant.now()), id);
+        catalog.update("UPDATE jobs SET updated_at = ?, owner = ? WHERE job_id = ?", Timestamp.from(Instant.now()), me(), id);
     }
 
-    /** True when a process has driven the job within the last few seconds. */
+    private static String me() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * True when another live process drives the job: its heartbeat is fresh and, when it runs on
+     * this host, its pid is alive (a process killed with -9 leaves a fresh heartbeat behind).
+     */
     public boolean runningElsewhere(String id) {
-        Timestamp t = catalog.query("SELECT updated_at FROM jobs WHERE job_id = ?", rs -> rs.next() ? rs.getTimestamp(1) : null, id);
-        return t != null && t.toInstant().isAfter(Instant.now().minusSeconds(5));
+        String[] row = catalog.query("SELECT updated_at, owner FROM jobs WHERE job_id = ?",
+                rs -> rs.next() ? new String[] {rs.getTimestamp(1).toInstant().toString(), rs.getString(2)} : null, id);
+        if (row == null || row[1] == null || row[1].equals(me())) return false;
+        if (Instant.parse(row[0]).isBefore(Instant.now().minusSeconds(5))) return false;
+        String mine = me();
+        String host = row[1].substring(0, row[1].lastIndexOf(':'));
+        if (!host.equals(mine.substring(0, mine.lastIndexOf(':')))) return true;
+        long pid = Long.parseLong(row[1].substring(row[1].lastIndexOf(':') + 1));
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     public synchronized void move(String id, JobState to, String reason) {

@@ -199,6 +199,8 @@ public final class MergeJob implements AutoCloseable {
         InstanceState p = primaries.get(group);
         Path history = stateDir.resolve("jobs").resolve(plan.id()).resolve(group + ".history");
         Files.createDirectories(history.getParent());
+        // the schema history is rebuilt at every start (see BinlogStream): a leftover would contradict it
+        Files.deleteIfExists(history);
         long serverId = 4_000_000_000L - Math.abs((long) (plan.id() + "/" + group).hashCode() % 1_000_000_000L);
         StreamSource src = new StreamSource(group, p.flavor().family(), topology.instance(p.instance()).endpoint(), stream, serverId,
                 plan.database(), plan.tables().stream().map(Plan.TablePlan::table).toList(), List.of(MetaTables.DB + ".markers"), resume, history);

@@ -37,6 +37,7 @@ final class MergeRunCommands {
             }
             MergeControl control = new MergeControl();
             if (chunkSize != null) control.chunkSize(chunkSize);
+            haltAtStage(control, System.getenv("SHARDKIT_HALT_AT"));
             var streamRef = t.credentials().stream();
             try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), jobs, ctx.home(), control,
                     line -> { ctx.out().println(line); ctx.out().flush(); })) {
@@ -55,6 +56,21 @@ final class MergeRunCommands {
             ctx.out().println("merge " + id + ": " + jobs.state(id) + (untilCaughtUp ? " (caught up; run 'merge resume " + id + "' to keep streaming)" : ""));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Fault injection for the kill -9 tests: SHARDKIT_HALT_AT=stage:n halts the JVM (no shutdown
+     * hooks, like kill -9) the n-th time the named stage is reached.
+     */
+    static void haltAtStage(MergeControl control, String spec) {
+        if (spec == null || spec.isBlank()) return;
+        String[] f = spec.split(":");
+        String stage = f[0];
+        int n = f.length > 1 ? Integer.parseInt(f[1]) : 1;
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        control.onStage(s -> {
+            if (s.equals(stage) && hits.incrementAndGet() >= n) Runtime.getRuntime().halt(137);
+        });
     }
 
     @Command(name = "start", description = "Create the target tables, start the binlog streams, copy, then keep streaming (Ctrl-C stops; resume continues).")
@@ -86,7 +102,8 @@ final class MergeRunCommands {
         @Override
         public Integer call() throws Exception {
             return drive(ctx, topo, id, untilCaughtUp, chunkSize,
-                    EnumSet.of(JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT), "resume");
+                    // PLANNED too: a start killed before its first transition left checkpoints to resume from
+                    EnumSet.of(JobState.PLANNED, JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT), "resume");
         }
     }
 

@@ -93,7 +93,10 @@ public final class BinlogStream implements AutoCloseable {
         p.setProperty("database.include.list", String.join(",", captured.stream().map(t -> t.substring(0, t.indexOf('.'))).distinct().toList()));
         p.setProperty("table.include.list", String.join(",", captured.stream().map(t -> t.replace(".", "\\.")).toList()));
         p.setProperty("include.schema.changes", "true");
-        p.setProperty("snapshot.mode", "no_data");
+        // first start: schema only, then stream from now. Resume: rebuild the schema history from the tables and
+        // stream from our checkpoint; a kept history file is not trusted, since Debezium replays it by comparing
+        // event timestamps with snapshot wall-clock times and can skip the very CREATE TABLE it needs.
+        p.setProperty("snapshot.mode", s.resumeFrom() == null ? "no_data" : "recovery");
         p.setProperty("snapshot.locking.mode", "none");
         p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.setProperty("schema.history.internal.file.filename", s.historyFile().toString());
@@ -132,7 +135,11 @@ public final class BinlogStream implements AutoCloseable {
     @Override
     public void close() {
         try {
-            engine.close();
+            try {
+                engine.close();
+            } catch (IllegalStateException alreadyStopping) {
+                // a batch handler interrupted by the stop request already began the engine's shutdown
+            }
             stopped.await(30, TimeUnit.SECONDS);
         } catch (IOException e) {
             failure.compareAndSet(null, e);
