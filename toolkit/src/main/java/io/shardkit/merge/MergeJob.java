@@ -46,7 +46,8 @@ public final class MergeJob implements AutoCloseable {
     private final MergeControl control;
     private final Consumer<String> progress;
     private final Map<String, HikariDataSource> sourcePools = new LinkedHashMap<>();
-    private final List<BinlogStream> streams = new ArrayList<>();
+    private final Map<String, BinlogStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    private long nextPrimaryCheck;
     private final List<Copier> copiers = new ArrayList<>();
     private HikariDataSource targetPool;
     private TargetSink sink;
@@ -182,7 +183,7 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
-    private void startStream(String group) throws Exception {
+    private synchronized void startStream(String group) throws Exception {
         Map<String, Object> resume = null;
         try (Connection t = targetPool.getConnection();
              PreparedStatement ps = t.prepareStatement("SELECT position FROM " + MetaTables.DB + ".stream_position WHERE job_id = ? AND source = ?")) {
@@ -205,7 +206,7 @@ public final class MergeJob implements AutoCloseable {
         StreamSource src = new StreamSource(group, p.flavor().family(), topology.instance(p.instance()).endpoint(), stream, serverId,
                 plan.database(), plan.tables().stream().map(Plan.TablePlan::table).toList(), List.of(MetaTables.DB + ".markers"), resume, history);
         BinlogStream bs = new BinlogStream(src, sink);
-        streams.add(bs);
+        streams.put(group, bs);
         bs.start();
         progress.accept("stream " + group + ": " + (resume == null ? "starting at the current position" : "resuming from its checkpoint"));
     }
@@ -240,15 +241,51 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
-    private void checkStreams() {
-        for (BinlogStream s : streams) {
+    private synchronized void checkStreams() throws Exception {
+        for (BinlogStream s : List.copyOf(streams.values())) {
             if (s.failure() != null) {
                 if (sink.ddlSeen != null) throw new IllegalStateException(sink.ddlSeen, s.failure());
                 Throwable c = rootOf(s.failure(), RowMapper.KeyConflict.class);
                 if (c != null) throw (RowMapper.KeyConflict) c;
-                throw new IllegalStateException("stream of " + s.sourceName() + " failed: " + s.failure().getMessage(), s.failure());
+                progress.accept("stream " + s.sourceName() + " failed (" + s.failure().getMessage() + "): looking for its primary");
+                restartOnPrimary(s.sourceName(), true);
+            } else if (s.isStopped() && !control.stopRequested()) {
+                restartOnPrimary(s.sourceName(), true);
             }
-            if (s.isStopped() && !control.stopRequested()) throw new IllegalStateException("stream of " + s.sourceName() + " stopped");
+        }
+        if (System.nanoTime() >= nextPrimaryCheck) {
+            nextPrimaryCheck = System.nanoTime() + 2_000_000_000L;
+            for (Plan.Source src : plan.sources()) restartOnPrimary(src.group(), false);
+        }
+    }
+
+    /**
+     * Follows a source group's primary: when it is no longer the server the stream reads (a
+     * failover or switchover, by shardkit or anyone), the stream restarts on the new primary from
+     * its checkpoint, by GTID. While the group has no writable primary, waits (up to a deadline).
+     */
+    private void restartOnPrimary(String group, boolean mustRestart) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            List<String> members = topology.group(group).instanceNames();
+            FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
+            InstanceState now = view.group(group).primary().map(view::state).orElse(null);
+            boolean usable = now != null && now.reachable() && now.writable();
+            if (usable && !mustRestart && now.instance().equals(primaries.get(group).instance())) return;
+            if (usable) {
+                String from = primaries.get(group).instance();
+                primaries.put(group, now);
+                BinlogStream old = streams.remove(group);
+                if (old != null) old.close();
+                HikariDataSource oldPool = sourcePools.put(group, Connections.pool(group, topology.instance(now.instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
+                if (oldPool != null) oldPool.close();
+                progress.accept(from.equals(now.instance()) ? "stream " + group + ": restarting on " + now.instance()
+                        : "source " + group + ": primary moved from " + from + " to " + now.instance() + "; its stream resumes there by GTID");
+                startStream(group);
+                return;
+            }
+            if (System.nanoTime() > deadline) throw new IllegalStateException("source " + group + " has had no writable primary for 5 minutes");
+            Thread.sleep(1000);
         }
     }
 
@@ -291,7 +328,7 @@ public final class MergeJob implements AutoCloseable {
     @Override
     public void close() {
         control.requestStop();
-        for (BinlogStream s : streams) s.close();
+        for (BinlogStream s : streams.values()) s.close();
         if (targetPool != null) targetPool.close();
         sourcePools.values().forEach(HikariDataSource::close);
     }
