@@ -40,6 +40,7 @@ final class Applier {
     static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
         if (v instanceof java.time.LocalDateTime t) ps.setString(i, DATETIME.format(t));
         else if (v instanceof java.time.LocalTime t) ps.setString(i, t.toString());
+        else if (v instanceof java.math.BigInteger b) ps.setBigDecimal(i, new java.math.BigDecimal(b)); // BIGINT UNSIGNED above 2^63
         else ps.setObject(i, v);
     }
 

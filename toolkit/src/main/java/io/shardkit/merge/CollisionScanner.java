@@ -183,7 +183,7 @@ public final class CollisionScanner {
             Object[] k = new Object[cols.size()];
             StringBuilder d = new StringBuilder("(");
             for (int i = 0; i < cols.size(); i++) {
-                Object v = rs.getObject(2 * i + 1);
+                Object v = cols.get(i).isText() || cols.get(i).isInteger() || isDecimalOrFloat(cols.get(i)) ? rs.getObject(2 * i + 1) : rs.getString(2 * i + 1);
                 if (v instanceof byte[] b) k[i] = b;
                 else if (v instanceof String s) k[i] = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 else if (v instanceof Float || v instanceof Double) k[i] = ((Number) v).doubleValue();
@@ -195,6 +195,11 @@ public final class CollisionScanner {
             current = k;
             display = d.append(")").toString();
             return true;
+        }
+
+        private static boolean isDecimalOrFloat(TableSchema.Column c) {
+            String t = c.columnType().toLowerCase(java.util.Locale.ROOT);
+            return t.startsWith("decimal") || t.startsWith("float") || t.startsWith("double");
         }
 
         @Override public Object[] current() { return current; }

@@ -7,11 +7,17 @@ import java.sql.Types;
 
 /**
  * Reads a column the way it must be written back unchanged. Connector/J's default objects lose
- * information for TIME (no fractions, no values past 24 h or below 0) and YEAR (returned as a date),
- * so those travel as text; DATETIME/TIMESTAMP as LocalDateTime in the session's UTC.
+ * information for TIME (no fractions, no values past 24 h or below 0), so it travels as text; YEAR
+ * comes back as a date and travels as its number; DATETIME/TIMESTAMP as LocalDateTime in the session's UTC.
  */
 final class JdbcValues {
     private JdbcValues() {}
+
+    // with yearIsDateType (the default) even getString renders YEAR as a date: read the number
+    private static Object year(ResultSet rs, int i) throws SQLException {
+        int y = rs.getInt(i);
+        return rs.wasNull() ? null : y;
+    }
 
     static Object read(ResultSet rs, int i, ResultSetMetaData md) throws SQLException {
         String type = md.getColumnTypeName(i).toUpperCase(java.util.Locale.ROOT);
@@ -21,10 +27,10 @@ final class JdbcValues {
             case Types.TIMESTAMP:
                 return rs.getObject(i, java.time.LocalDateTime.class);
             case Types.DATE:
-                if (type.equals("YEAR")) return rs.getString(i);
+                if (type.equals("YEAR")) return year(rs, i);
                 return rs.getObject(i, java.time.LocalDate.class);
             default:
-                if (type.equals("YEAR")) return rs.getString(i);
+                if (type.equals("YEAR")) return year(rs, i);
                 return rs.getObject(i);
         }
     }

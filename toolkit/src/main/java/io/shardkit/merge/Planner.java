@@ -77,7 +77,8 @@ public final class Planner {
             for (String g : req.sources()) src.put(g, open(primaries.get(g), admin));
             return planOn(req, primaries, src, target, problems);
         } catch (SQLException e) {
-            throw new PlanException(List.of(new PlanProblem(UNREACHABLE, "planning", SqlErrors.describe(e))), null);
+            PlanProblem.Code code = SqlErrors.classify(e) == SqlErrors.ErrorClass.CONNECTION_LOST ? UNREACHABLE : SERVER_ERROR;
+            throw new PlanException(List.of(new PlanProblem(code, "planning", SqlErrors.describe(e))), null);
         } finally {
             for (Connection c : src.values()) {
                 try {
@@ -328,7 +329,7 @@ public final class Planner {
             try (ResultSet rs = st.executeQuery("SELECT * FROM " + SqlText.identifier(db) + "." + SqlText.identifier(table) + " ORDER BY " + order + " LIMIT " + SAMPLE_ROWS)) {
                 int cols = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
-                    for (int i = 1; i <= cols; i++) rs.getObject(i);
+                    for (int i = 1; i <= cols; i++) rs.getBytes(i); // raw bytes: TIME past 24 h has no Java object
                     n++;
                 }
             }
