@@ -104,4 +104,19 @@ class CliBadInputTest {
         assertThat(r.err()).contains("needs 3 hosts");
         assertThat(dir.resolve("sandboxes")).doesNotExist();
     }
+
+    @Test
+    void mergeCommandsNameAMissingPlanOrAWrongStrategy(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("fleet.yaml");
+        Files.writeString(f, GOOD);
+        Run start = run("merge", "start", "nosuch", "--topology", f.toString(), "--home", dir.toString());
+        assertThat(start.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(start.err()).contains("no merge plan 'nosuch'");
+        Run pause = run("merge", "pause", "nosuch", "--home", dir.toString());
+        assertThat(pause.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(pause.err()).contains("no merge plan 'nosuch'");
+        Run keys = run("merge", "plan", "--from", "g1", "--into", "g2", "--database", "d", "--keys", "merge-somehow", "--topology", f.toString(), "--home", dir.toString());
+        assertThat(keys.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(keys.err()).contains("--keys must be reject, offset or shard-column");
+    }
 }
