@@ -116,7 +116,7 @@ final class Copier {
                     try (Connection t = target.getConnection()) {
                         t.setAutoCommit(false);
                         try {
-                            Applier.upsert(t, plan.database(), table.table(), mapper.targetColumns(), rows);
+                            Applier.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
                             try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
                                     + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
                                 cp.setString(1, jobId);

@@ -21,7 +21,7 @@ public final class Connections {
                 + "?connectTimeout=" + s.connectTimeout().toMillis()
                 + "&socketTimeout=" + s.socketTimeout().toMillis()
                 + "&sslMode=DISABLED&allowPublicKeyRetrieval=true"
-                + "&rewriteBatchedStatements=true&useServerPrepStmts=false"
+                + "&rewriteBatchedStatements=true&useServerPrepStmts=false&cachePrepStmts=true&prepStmtCacheSize=256&prepStmtCacheSqlLimit=8192"
                 + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
                 + "&characterEncoding=UTF-8&tcpKeepAlive=true";
     }

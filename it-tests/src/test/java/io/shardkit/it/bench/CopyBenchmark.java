@@ -84,10 +84,13 @@ class CopyBenchmark {
 
         // shardkit: the merge copy, in its own JVM like an operator runs it (its RSS is measured)
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        List<String> base = List.of(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.shardkit.shell.Main");
+        // the launcher's JVM options (bin/shardkit), plus a flight recording when -Dbench.jfr=FILE
+        List<String> base = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (System.getProperty("bench.jfr") != null) base.add("-XX:StartFlightRecording=filename=" + System.getProperty("bench.jfr") + ",settings=profile");
+        base.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.shardkit.shell.Main"));
         List<String> common = List.of("--home", f.home().toString(), "--sandbox", f.name());
         List<String> plan = new ArrayList<>(base);
-        plan.addAll(List.of("merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "shard-column", "--id", "bench"));
+        plan.addAll(List.of("merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "offset", "--id", "bench"));
         plan.addAll(common);
         waitAll(List.of(run(log, plan, Map.of())), "merge plan");
         List<String> start = new ArrayList<>(base);
