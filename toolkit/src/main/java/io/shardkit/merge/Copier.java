@@ -84,9 +84,31 @@ final class Copier {
         String from = identifier(plan.database()) + "." + identifier(table.table());
         String cols = String.join(", ", table.copiedColumns().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
         String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
-        String where = first ? "" : " WHERE (" + key + ") > (" + String.join(", ", table.rowKey().stream().map(k -> "?").toList()) + ")";
+        String where = first ? "" : " WHERE " + after(table.rowKey());
         // shared locks until the target has the chunk: see the class comment
         return "SELECT " + cols + " FROM " + from + where + " ORDER BY " + key + " LIMIT " + control.chunkSize() + " LOCK IN SHARE MODE";
+    }
+
+    /**
+     * "key > last" for a composite key, spelled out as (a > ?) OR (a = ? AND b > ?) ...: MariaDB
+     * plans a row-constructor comparison as a full index scan, which makes every chunk start over.
+     */
+    static String after(List<String> key) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < key.size(); i++) {
+            List<String> t = new ArrayList<>();
+            for (int j = 0; j < i; j++) t.add(identifier(key.get(j)) + " = ?");
+            t.add(identifier(key.get(i)) + " > ?");
+            terms.add("(" + String.join(" AND ", t) + ")");
+        }
+        return "(" + String.join(" OR ", terms) + ")";
+    }
+
+    /** Parameters for {@link #after}: the last key's prefix repeated per term. */
+    static List<String> afterParams(List<String> last) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < last.size(); i++) for (int j = 0; j <= i; j++) out.add(last.get(j));
+        return out;
     }
 
     /** Copies one chunk after {@code after}; returns its last key, or null when the table is done. */
@@ -97,7 +119,10 @@ final class Copier {
                 List<Object[]> rows = new ArrayList<>();
                 List<String> last = null;
                 try (PreparedStatement ps = s.prepareStatement(selectSql(after == null))) {
-                    if (after != null) for (int i = 0; i < after.size(); i++) ps.setString(i + 1, after.get(i));
+                    if (after != null) {
+                        List<String> params = afterParams(after);
+                        for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                         ResultSetMetaData md = rs.getMetaData();
                         while (rs.next()) {

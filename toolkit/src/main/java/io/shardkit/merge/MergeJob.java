@@ -78,9 +78,12 @@ public final class MergeJob implements AutoCloseable {
             for (Plan.Source s : plan.sources()) startStream(s.group());
             for (Plan.Source s : plan.sources()) awaitMarker(s.group());
             jobs.move(id, JobState.COPYING, "streams live from " + plan.sources().size() + " sources; copying");
+            long copyStart = System.nanoTime();
             copyAll();
             jobs.move(id, JobState.STREAMING, "copy finished; streaming");
-            progress.accept("copy finished: " + copiers.stream().mapToLong(c -> c.copied.get()).sum() + " rows; streaming");
+            double secs = (System.nanoTime() - copyStart) / 1e9;
+            long rows = copiers.stream().mapToLong(c -> c.copied.get()).sum();
+            progress.accept(String.format("copy finished: %d rows in %.1f s (%.0f rows/s); streaming", rows, secs, secs > 0 ? rows / secs : 0));
             if (until == Until.CAUGHT_UP) {
                 awaitCaughtUp();
                 return;

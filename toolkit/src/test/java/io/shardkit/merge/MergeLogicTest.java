@@ -91,4 +91,11 @@ class MergeLogicTest {
         Object[] high = {new byte[] {(byte) 0xF0}};
         assertThat(CollisionScanner.compareKeys(low, high)).isNegative();
     }
+
+    @Test
+    void keysetPredicateIsSpelledOutForCompositeKeys() {
+        assertThat(Copier.after(List.of("id"))).isEqualTo("((`id` > ?))");
+        assertThat(Copier.after(List.of("a", "b", "c"))).isEqualTo("((`a` > ?) OR (`a` = ? AND `b` > ?) OR (`a` = ? AND `b` = ? AND `c` > ?))");
+        assertThat(Copier.afterParams(List.of("1", "x", "9"))).containsExactly("1", "1", "x", "1", "x", "9");
+    }
 }

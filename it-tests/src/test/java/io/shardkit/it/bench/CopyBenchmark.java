@@ -67,7 +67,7 @@ class CopyBenchmark {
         for (String g : sources) {
             try (Connection c = f.connect(primary(f, g))) {
                 Queries.execute(c, "CREATE DATABASE bench");
-                Queries.execute(c, "CREATE TABLE bench.items (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY (k))");
+                Queries.execute(c, "CREATE TABLE bench.items (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL" + (Boolean.getBoolean("bench.nokey") ? "" : ", KEY (k)") + ")");
                 c.setCatalog("bench");
                 Queries.execute(c, "INSERT INTO items (k, c, pad) SELECT seq % 100000, REPEAT(CHAR(65 + seq % 26), 120), REPEAT('p', 60) FROM seq_1_to_" + rowsPerSource);
             }
