@@ -3,5 +3,5 @@ package io.shardkit.it.merge;
 import io.shardkit.it.fixture.FleetShape;
 import io.shardkit.sandbox.SandboxSpec;
 
-@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 1, groups = 3, replicas = 1)
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 2, groups = 5, replicas = 1)
 class MariaDbMergeRunIT extends MergeRunScenarios {}
