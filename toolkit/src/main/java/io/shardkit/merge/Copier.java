@@ -72,7 +72,7 @@ final class Copier {
             }
         }
         while (true) {
-            control.awaitRunnable();
+            control.awaitCopyAllowed();
             List<String> next = chunk(lastKey);
             if (next == null) return;
             lastKey = next;

@@ -59,6 +59,28 @@ public final class JobStore {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /** Live settings of a job (merge throttle), as stored. */
+    public record Settings(long maxLagMillis, int maxThreadsRunning, int chunkSize, String throttleReason) {}
+
+    public Settings settings(String id) {
+        return catalog.query("SELECT max_lag_ms, max_threads_running, chunk_size, throttle_reason FROM job_settings WHERE job_id = ?",
+                rs -> rs.next() ? new Settings(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getString(4)) : null, id);
+    }
+
+    public void saveSettings(String id, long maxLagMillis, int maxThreadsRunning, int chunkSize) {
+        Timestamp now = Timestamp.from(Instant.now());
+        if (catalog.update("UPDATE job_settings SET max_lag_ms = ?, max_threads_running = ?, chunk_size = ?, updated_at = ? WHERE job_id = ?",
+                maxLagMillis, maxThreadsRunning, chunkSize, now, id) == 0) {
+            catalog.update("INSERT INTO job_settings (job_id, max_lag_ms, max_threads_running, chunk_size, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    id, maxLagMillis, maxThreadsRunning, chunkSize, now);
+        }
+    }
+
+    /** The running process reports whether (and why) the copy is throttled. */
+    public void reportThrottle(String id, String reason) {
+        catalog.update("UPDATE job_settings SET throttle_reason = ? WHERE job_id = ?", reason, id);
+    }
+
     public synchronized void move(String id, JobState to, String reason) {
         JobState from = state(id);
         if (from == to && to != JobState.STREAMING && to != JobState.COPYING) return;

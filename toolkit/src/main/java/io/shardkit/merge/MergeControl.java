@@ -11,6 +11,8 @@ public final class MergeControl {
     private volatile boolean stopRequested;
     private volatile int chunkSize = 1000;
     private volatile Consumer<String> stageHook = s -> {};
+    private volatile String throttledBecause;
+    private volatile Throttle.Limits limits = Throttle.Limits.DEFAULT;
 
     public void pause() { paused = true; }
 
@@ -23,6 +25,15 @@ public final class MergeControl {
     public boolean stopRequested() { return stopRequested; }
 
     public int chunkSize() { return chunkSize; }
+
+    public Throttle.Limits limits() { return limits; }
+
+    public void limits(Throttle.Limits l) { limits = l; }
+
+    /** Sets or clears (null) the reason the copy is held back. */
+    public void throttle(String reason) { throttledBecause = reason; }
+
+    public String throttledBecause() { return throttledBecause; }
 
     public void chunkSize(int n) {
         if (n < 1 || n > 100_000) throw new IllegalArgumentException("chunk size must be 1..100000");
@@ -38,6 +49,12 @@ public final class MergeControl {
 
     void awaitRunnable() throws InterruptedException {
         while (paused && !stopRequested) Thread.sleep(100);
+        if (stopRequested) throw new InterruptedException("stop requested");
+    }
+
+    /** The copy's gate: waits while paused or throttled. */
+    void awaitCopyAllowed() throws InterruptedException {
+        while ((paused || throttledBecause != null) && !stopRequested) Thread.sleep(100);
         if (stopRequested) throw new InterruptedException("stop requested");
     }
 }

@@ -70,6 +70,7 @@ public final class MergeJob implements AutoCloseable {
     public void run(Until until) throws Exception {
         String id = plan.id();
         Thread watcher = Thread.ofVirtual().start(this::watchCatalog);
+        Thread throttler = Thread.ofVirtual().start(this::collectThrottleMetrics);
         try {
             findPrimaries();
             openPools();
@@ -111,6 +112,49 @@ public final class MergeJob implements AutoCloseable {
             throw e;
         } finally {
             watcher.interrupt();
+            throttler.interrupt();
+        }
+    }
+
+    /** Collectors for {@link Throttle}: target replicas' lag and Threads_running on every primary, twice a second. */
+    private void collectThrottleMetrics() {
+        String last = null;
+        while (!Thread.currentThread().isInterrupted() && !control.stopRequested()) {
+            try {
+                Thread.sleep(500);
+                if (primaries.size() < plan.sources().size() + 1) continue;
+                String targetGroup = plan.target().group();
+                List<String> members = topology.group(targetGroup).instanceNames();
+                FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
+                String targetPrimary = primaries.get(targetGroup).instance();
+                Map<String, Long> lag = new LinkedHashMap<>();
+                for (String m : members) {
+                    if (m.equals(targetPrimary)) continue;
+                    InstanceState s = view.state(m);
+                    boolean applying = s.reachable() && s.replica() != null && s.replica().healthy() && s.replica().secondsBehind() != null;
+                    lag.put(m, applying ? s.replica().secondsBehind() * 1000 : null);
+                }
+                Map<String, Long> running = new LinkedHashMap<>();
+                running.put("target primary " + targetPrimary, threadsRunning(targetPool));
+                for (var e : sourcePools.entrySet()) running.put("source " + e.getKey() + " primary", threadsRunning(e.getValue()));
+                Throttle.Decision d = Throttle.decide(new Throttle.Metrics(lag, running), control.limits());
+                control.throttle(d.reason());
+                if (!java.util.Objects.equals(last, d.reason())) {
+                    jobs.reportThrottle(plan.id(), d.reason());
+                    progress.accept(d.throttled() ? "throttled: " + d.reason() : "throttle released");
+                    last = d.reason();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                control.throttle("throttle metrics unavailable: " + e.getMessage()); // unknown load is not permission to copy
+            }
+        }
+    }
+
+    private static long threadsRunning(javax.sql.DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
+            return rs.next() ? rs.getLong(2) : 0;
         }
     }
 
@@ -122,6 +166,11 @@ public final class MergeJob implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted() && !control.stopRequested()) {
             try {
                 JobState s = jobs.state(plan.id());
+                JobStore.Settings settings = jobs.settings(plan.id());
+                if (settings != null) {
+                    control.limits(new Throttle.Limits(settings.maxLagMillis(), settings.maxThreadsRunning()));
+                    control.chunkSize(settings.chunkSize());
+                }
                 if (s == JobState.PAUSED) control.pause();
                 else if (s == JobState.ABORTED) control.requestStop();
                 else control.resume();

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What an operator sees of a job: its state and, from the target's checkpoints, copy and stream progress. */
-public record MergeStatus(String id, JobState state, String reason, List<TableProgress> tables, List<StreamProgress> streams) {
+public record MergeStatus(String id, JobState state, String reason, JobStore.Settings settings, List<TableProgress> tables, List<StreamProgress> streams) {
 
     /** Copy progress of one table from one source. */
     public record TableProgress(String source, String table, long copied, long planned, boolean done) {}
@@ -59,9 +59,9 @@ public record MergeStatus(String id, JobState state, String reason, List<TablePr
         } catch (SQLException e) {
             // not started yet (no _shardkit tables) or target down: report the catalog state alone
             if (e.getErrorCode() != 1146 && e.getErrorCode() != 1049) {
-                return new MergeStatus(plan.id(), jobs.state(plan.id()), "target unreadable: " + io.shardkit.mysql.SqlErrors.describe(e), tables, streams);
+                return new MergeStatus(plan.id(), jobs.state(plan.id()), "target unreadable: " + io.shardkit.mysql.SqlErrors.describe(e), jobs.settings(plan.id()), tables, streams);
             }
         }
-        return new MergeStatus(plan.id(), jobs.state(plan.id()), jobs.reason(plan.id()), tables, streams);
+        return new MergeStatus(plan.id(), jobs.state(plan.id()), jobs.reason(plan.id()), jobs.settings(plan.id()), tables, streams);
     }
 }

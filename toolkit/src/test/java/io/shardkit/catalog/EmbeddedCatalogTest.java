@@ -11,7 +11,7 @@ class EmbeddedCatalogTest {
     @Test
     void migratesAndPersistsAcrossReopen(@TempDir Path dir) {
         try (Catalog c = Catalog.embedded(dir)) {
-            assertThat(c.schemaVersion()).startsWith("2");
+            assertThat(c.schemaVersion()).startsWith("3");
             c.audit("alice", "sandbox up --groups 4", "ok", null);
             c.journal("rec-1", "g1", 1, "detect", "dead-primary", "{\"replicas\":2}");
             c.journal("rec-1", "g1", 2, "elect", "g1-2", "{}");

@@ -27,7 +27,7 @@ class ServerCatalogIT {
         }
         String url = "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_catalog";
         try (Catalog cat = Catalog.external(url, f.admin())) {
-            assertThat(cat.schemaVersion()).startsWith("2");
+            assertThat(cat.schemaVersion()).startsWith("3");
             cat.audit("it", "topology check", "ok", null);
             cat.journal("r-9", "g1", 1, "detect", "dead-primary", "{}");
             assertThat(cat.journal("r-9")).hasSize(1);
@@ -38,7 +38,7 @@ class ServerCatalogIT {
             assertThat(cat.recentAudit(10)).hasSize(1);
         }
         try (Connection c = f.connect("g1-1")) {
-            assertThat(Queries.string(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shardkit_catalog'")).isEqualTo("14");
+            assertThat(Queries.string(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shardkit_catalog'")).isEqualTo("15");
         }
     }
 
@@ -55,7 +55,7 @@ class ServerCatalogIT {
         int code = io.shardkit.shell.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
                 "--catalog", "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_cli_catalog", "--catalog-option-file", opt.toString(), "catalog", "status");
         assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: 2");
+        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: 3");
         assertThat(out.toString() + err).doesNotContain(f.admin().password().reveal());
     }
 

@@ -36,7 +36,11 @@ final class MergeRunCommands {
                 throw new IllegalArgumentException("merge " + id + " is being run by another process right now");
             }
             MergeControl control = new MergeControl();
-            if (chunkSize != null) control.chunkSize(chunkSize);
+            JobStore.Settings settings = jobs.settings(id);
+            int chunk = chunkSize != null ? chunkSize : settings != null ? settings.chunkSize() : control.chunkSize();
+            jobs.saveSettings(id, settings != null ? settings.maxLagMillis() : control.limits().maxLagMillis(),
+                    settings != null ? settings.maxThreadsRunning() : control.limits().maxThreadsRunning(), chunk);
+            control.chunkSize(chunk);
             haltAtStage(control, System.getenv("SHARDKIT_HALT_AT"));
             var streamRef = t.credentials().stream();
             try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), jobs, ctx.home(), control,
@@ -104,6 +108,45 @@ final class MergeRunCommands {
             return drive(ctx, topo, id, untilCaughtUp, chunkSize,
                     // PLANNED too: a start killed before its first transition left checkpoints to resume from
                     EnumSet.of(JobState.PLANNED, JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT), "resume");
+        }
+    }
+
+    @Command(name = "throttle", description = "Change a merge's throttle limits and chunk size; a running merge applies them within a second.")
+    static final class ThrottleCmd implements Callable<Integer> {
+        private final Context ctx;
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--max-lag", description = "Largest target replica lag before the copy waits, e.g. 1s or 500ms.") String maxLag;
+        @Option(names = "--max-threads-running", description = "Largest Threads_running on any involved primary.") Integer maxThreads;
+        @Option(names = "--chunk-size", description = "Rows per copy chunk.") Integer chunkSize;
+
+        ThrottleCmd(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            try (Catalog catalog = ctx.openCatalog()) {
+                JobStore jobs = new JobStore(catalog);
+                jobs.plan(id);
+                JobStore.Settings now = jobs.settings(id);
+                long lag = maxLag != null ? millis(maxLag) : now != null ? now.maxLagMillis() : io.shardkit.merge.Throttle.Limits.DEFAULT.maxLagMillis();
+                int threads = maxThreads != null ? maxThreads : now != null ? now.maxThreadsRunning() : io.shardkit.merge.Throttle.Limits.DEFAULT.maxThreadsRunning();
+                int chunk = chunkSize != null ? chunkSize : now != null ? now.chunkSize() : 1000;
+                if (chunk < 1 || chunk > 100_000) throw new IllegalArgumentException("--chunk-size must be 1..100000");
+                if (threads < 1) throw new IllegalArgumentException("--max-threads-running must be at least 1");
+                jobs.saveSettings(id, lag, threads, chunk);
+                ctx.out().println("merge " + id + ": max lag " + lag + " ms, max threads running " + threads + ", chunk " + chunk);
+            }
+            return ExitCodes.OK;
+        }
+
+        static long millis(String s) {
+            String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (t.endsWith("ms")) return Long.parseLong(t.substring(0, t.length() - 2).trim());
+                if (t.endsWith("s")) return Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000);
+                return Math.round(Double.parseDouble(t) * 1000);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--max-lag '" + s + "' is not a duration like 1s or 500ms");
+            }
         }
     }
 

@@ -45,6 +45,9 @@ final class MergeStatusCommand implements Callable<Integer> {
 
     private void print(MergeStatus s) {
         ctx.out().println("merge " + s.id() + ": " + s.state() + (s.reason() == null ? "" : " (" + s.reason() + ")"));
+        var st0 = s.settings();
+        ctx.out().println("  throttle: " + (st0 == null || st0.throttleReason() == null ? "not throttled" : "THROTTLED: " + st0.throttleReason())
+                + (st0 == null ? "" : "  (max lag " + st0.maxLagMillis() + " ms, max threads running " + st0.maxThreadsRunning() + ", chunk " + st0.chunkSize() + ")"));
         Table copy = new Table("SOURCE", "TABLE", "COPIED", "PLANNED", "DONE");
         s.tables().forEach(p -> copy.row(p.source(), p.table(), p.copied(), p.planned(), p.done() ? "yes" : "no"));
         copy.print(ctx.out(), "  ");
