@@ -276,6 +276,9 @@ public final class MergeJob implements AutoCloseable {
             checkStreams();
             if (System.nanoTime() > deadline) throw new IllegalStateException("stream of " + group + " did not deliver its marker within " + MARKER_DEADLINE.toSeconds() + " s");
             if (System.nanoTime() >= nextWrite) {
+                // the marker must go to the group's current primary: written on a demoted one it would be an
+                // errant transaction there, and it would "prove" a stream that no longer reads the primary
+                restartOnPrimary(group, false);
                 writeMarker(group, System.nanoTime());
                 nextWrite = System.nanoTime() + 1_000_000_000L;
             }
@@ -284,8 +287,15 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private void writeMarker(String group, long seq) throws SQLException {
-        try (Connection c = sourcePools.get(group).getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".markers (job_id, source, seq) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE seq = VALUES(seq)")) {
+        try (Connection c = sourcePools.get(group).getConnection()) {
+            // administrative users pass read_only on MariaDB: refuse here rather than write on a replica
+            if (!"0".equals(io.shardkit.mysql.Queries.string(c, "SELECT @@GLOBAL.read_only"))) return;
+            insertMarker(c, group, seq);
+        }
+    }
+
+    private void insertMarker(Connection c, String group, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".markers (job_id, source, seq) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE seq = VALUES(seq)")) {
             ps.setString(1, plan.id());
             ps.setString(2, group);
             ps.setLong(3, seq);
@@ -316,7 +326,7 @@ public final class MergeJob implements AutoCloseable {
      * failover or switchover, by shardkit or anyone), the stream restarts on the new primary from
      * its checkpoint, by GTID. While the group has no writable primary, waits (up to a deadline).
      */
-    private void restartOnPrimary(String group, boolean mustRestart) throws Exception {
+    private synchronized void restartOnPrimary(String group, boolean mustRestart) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (true) {
             List<String> members = topology.group(group).instanceNames();

@@ -40,15 +40,28 @@ final class Slots {
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return false;
         }
-        Files.writeString(p.resolve("owner"), owner.toAbsolutePath().toString());
+        // the claimer's pid: until its state file exists, the slot is only stale once that process is gone
+        Files.writeString(p.resolve("owner"), owner.toAbsolutePath() + "\n" + ProcessHandle.current().pid() + "\n");
         return true;
     }
 
+    /**
+     * A slot is stale when its sandbox has no state file and the process that claimed it is gone.
+     * (Between claiming and writing the state file a live claimer must not be robbed: two
+     * sandboxes on one slot would share bridge names and addresses.)
+     */
     private static boolean stale(Path p) throws IOException {
         Path owner = p.resolve("owner");
-        if (!Files.exists(owner)) return true;
-        Path dir = Path.of(Files.readString(owner).strip());
-        return !Files.exists(dir.resolve(Sandbox.STATE_FILE));
+        if (!Files.exists(owner)) {
+            // claimed a moment ago and the owner file not yet written, or left half-made by a crash long ago
+            return Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minusSeconds(60));
+        }
+        String[] lines = Files.readString(owner).strip().split("\n");
+        Path dir = Path.of(lines[0].strip());
+        if (Files.exists(dir.resolve(Sandbox.STATE_FILE))) return false;
+        if (lines.length < 2) return true;
+        long pid = Long.parseLong(lines[1].strip());
+        return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     static void release(int slot) {
