@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shardkit.catalog.Catalog;
 import io.shardkit.it.fixture.Fleet;
 import io.shardkit.it.fixture.FleetShape;
-import io.shardkit.it.fixture.RowCompare;
+import io.shardkit.it.fixture.MergeRuns;
 import io.shardkit.it.fixture.Workload;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,13 +91,7 @@ class MergeSourceFailoverIT {
             MergeControl control = new MergeControl();
             try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control,
                     line -> { System.out.println(line); synchronized (log) { log.append(line).append('\n'); } })) {
-                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-                    try {
-                        job.run(MergeJob.Until.STOPPED);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
                 Fleet.await("merge streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
                 assertThat(running).isNotDone();
 
@@ -123,14 +116,7 @@ class MergeSourceFailoverIT {
                 running.get(60, TimeUnit.SECONDS);
             }
         }
-        TreeMap<String, List<String>> expected = new TreeMap<>();
-        for (String g : List.of("g1", "g2")) {
-            expected.putAll(RowCompare.rows(t.instance(primary(f, g)).endpoint(), f.admin(),
-                    "SELECT id, '" + g + "' AS _shard, sku, qty, price, note, updated FROM " + db + ".items", 2));
-        }
-        TreeMap<String, List<String>> actual = RowCompare.rows(t.instance(primary(f, "g3")).endpoint(), f.admin(),
-                "SELECT id, _shard, sku, qty, price, note, updated FROM " + db + ".items", 2);
-        assertThat(RowCompare.diff(expected, actual)).isEmpty();
+        assertThat(MergeRuns.compareShardColumn(f, db + ".items", "sku, qty, price, note, updated", List.of("g1", "g2"), "g3")).isEmpty();
     }
 
     @Test
@@ -150,13 +136,7 @@ class MergeSourceFailoverIT {
             catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
             JobStore jobs = new JobStore(catalog);
             try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), new MergeControl(), System.out::println)) {
-                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-                    try {
-                        job.run(MergeJob.Until.STOPPED);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
                 Fleet.await("merge streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
                 try (Connection c = f.connect(primary(f, "g2"))) {
                     Queries.execute(c, "ALTER TABLE " + db + ".items ADD COLUMN extra INT");

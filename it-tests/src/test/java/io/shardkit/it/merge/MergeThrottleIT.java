@@ -71,13 +71,7 @@ class MergeThrottleIT {
             MergeControl control = new MergeControl();
             control.chunkSize(300);
             try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println)) {
-                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-                    try {
-                        job.run(MergeJob.Until.CAUGHT_UP);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<Void> running = io.shardkit.it.fixture.MergeRuns.background(job, MergeJob.Until.CAUGHT_UP);
                 Fleet.await("throttle reported", Duration.ofSeconds(90), () -> {
                     JobStore.Settings s = jobs.settings(plan.id());
                     return s != null && s.throttleReason() != null && s.throttleReason().contains(replica);
