@@ -19,8 +19,31 @@ public record MergeStatus(String id, JobState state, String reason, JobStore.Set
     /** Copy progress of one table from one source. */
     public record TableProgress(String source, String table, long copied, long planned, boolean done) {}
 
-    /** Apply progress of one source's stream; {@code sinceLastApply} is how long ago a batch was committed. */
-    public record StreamProgress(String source, long events, String lastGtid, Duration sinceLastApply) {}
+    /**
+     * Apply progress of one source's stream: {@code sinceLastApply} is how long ago a batch was
+     * committed; {@code transactionsBehind} is how many transactions the source has executed that the
+     * stream's checkpoint does not cover yet (-1 when it cannot be told).
+     */
+    public record StreamProgress(String source, long events, String lastGtid, Duration sinceLastApply, long transactionsBehind) {}
+
+    /**
+     * Transactions the source (at the address it had when planned) has executed beyond the stream's
+     * checkpoint, whose offset carries the executed GTID set ("gtids") for both connectors.
+     */
+    static long behind(Plan.Source s, String positionJson, Credential admin) {
+        try {
+            Object gtids = new com.fasterxml.jackson.databind.ObjectMapper().readValue(positionJson, java.util.Map.class).get("gtids");
+            if (gtids == null) return -1;
+            String[] hp = s.address().split(":");
+            try (Connection c = Connections.open(new Endpoint(hp[0], Integer.parseInt(hp[1])), admin, ConnectionSettings.PROBE)) {
+                io.shardkit.mysql.Flavor f = io.shardkit.mysql.Flavors.forVersion(io.shardkit.mysql.Queries.string(c, "SELECT @@version"));
+                var executed = f.parseGtid(io.shardkit.mysql.Queries.string(c, f.gtidExecutedQuery()));
+                return executed.countMissingFrom(f.parseGtid(gtids.toString()));
+            }
+        } catch (Exception e) {
+            return -1; // source unreachable or moved: the status still shows the rest
+        }
+    }
 
     public static MergeStatus read(Plan plan, JobStore jobs, Credential admin) {
         List<TableProgress> tables = new ArrayList<>();
@@ -47,12 +70,16 @@ public record MergeStatus(String id, JobState state, String reason, JobStore.Set
                 }
             }
             for (Plan.Source s : plan.sources()) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT events, gtid, updated_at FROM " + MetaTables.DB + ".stream_position WHERE job_id = ? AND source = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT events, gtid, updated_at, position FROM " + MetaTables.DB + ".stream_position WHERE job_id = ? AND source = ?")) {
                     ps.setString(1, plan.id());
                     ps.setString(2, s.group());
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) streams.add(new StreamProgress(s.group(), rs.getLong(1), rs.getString(2), Duration.between(rs.getTimestamp(3).toInstant(), Instant.now())));
-                        else streams.add(new StreamProgress(s.group(), 0, null, null));
+                        if (rs.next()) {
+                            streams.add(new StreamProgress(s.group(), rs.getLong(1), rs.getString(2), Duration.between(rs.getTimestamp(3).toInstant(), Instant.now()),
+                                    behind(s, rs.getString(4), admin)));
+                        } else {
+                            streams.add(new StreamProgress(s.group(), 0, null, null, -1));
+                        }
                     }
                 }
             }

@@ -51,8 +51,9 @@ final class MergeStatusCommand implements Callable<Integer> {
         Table copy = new Table("SOURCE", "TABLE", "COPIED", "PLANNED", "DONE");
         s.tables().forEach(p -> copy.row(p.source(), p.table(), p.copied(), p.planned(), p.done() ? "yes" : "no"));
         copy.print(ctx.out(), "  ");
-        Table st = new Table("SOURCE", "EVENTS APPLIED", "LAST GTID", "LAST APPLY");
-        s.streams().forEach(p -> st.row(p.source(), p.events(), p.lastGtid(), p.sinceLastApply() == null ? "-" : p.sinceLastApply().toMillis() / 1000.0 + " s ago"));
+        Table st = new Table("SOURCE", "EVENTS APPLIED", "LAST GTID", "LAST APPLY", "TRX BEHIND");
+        s.streams().forEach(p -> st.row(p.source(), p.events(), p.lastGtid(), p.sinceLastApply() == null ? "-" : p.sinceLastApply().toMillis() / 1000.0 + " s ago",
+                p.transactionsBehind() < 0 ? "?" : p.transactionsBehind()));
         st.print(ctx.out(), "  ");
     }
 }
