@@ -23,6 +23,8 @@ final class LoopbackNetwork implements Network {
 
     @Override public void partitionZone(SandboxLayout l, String zone) { throw unsupported("partition"); }
 
+    @Override public void partitionManager(SandboxLayout l) { throw unsupported("partition"); }
+
     @Override public void healAll(SandboxLayout l) {}
 
     @Override public List<Long> processesOn(SandboxLayout.HostLayout host) { return List.of(); }

@@ -96,8 +96,14 @@ final class NetnsNetwork implements Network {
     }
 
     @Override
+    public void partitionManager(SandboxLayout l) {
+        Exec.check("ip", "link", "set", "sk" + l.slot() + "mgc", "down");
+    }
+
+    @Override
     public void healAll(SandboxLayout l) {
         String p = "sk" + l.slot();
+        Exec.check("ip", "link", "set", p + "mgc", "up");
         for (int z = 1; z <= l.spec().zones(); z++) Exec.check("ip", "link", "set", p + "z" + z + "u", "up");
         for (SandboxLayout.HostLayout h : l.hosts()) Exec.check("ip", "link", "set", h.hostLink(), "up");
     }

@@ -22,6 +22,9 @@ interface Network {
     /** Cuts a zone off from the other zones and the manager; hosts inside it still see each other. */
     void partitionZone(SandboxLayout layout, String zone);
 
+    /** Cuts the manager (this machine's root namespace) off while the hosts still see each other. */
+    void partitionManager(SandboxLayout layout);
+
     void healAll(SandboxLayout layout);
 
     /** PIDs of every process running on a host (for kill-host), beyond those the sandbox started itself. */

@@ -314,6 +314,11 @@ public final class Sandbox {
         network.partitionZone(layout, zone);
     }
 
+    /** Only the manager loses the fleet: every host still sees every other (the false-alarm case failover must not act on). */
+    public void partitionManager() {
+        network.partitionManager(layout);
+    }
+
     public void heal() {
         network.healAll(layout);
     }

@@ -152,6 +152,21 @@ abstract class FleetScenarios {
 
     @Test
     @Order(6)
+    void managerPartitionedAloneSeesNothingWhileReplicationGoesOn(Fleet f) throws Exception {
+        assumeTrue(f.netns(), "manager partitions need network namespaces (run as root)");
+        f.sandbox().partitionManager();
+        try {
+            assertThat(f.discover().unreachable()).containsExactlyInAnyOrderElementsOf(f.topology().instances().keySet());
+        } finally {
+            f.sandbox().heal();
+        }
+        Fleet.await("fleet reachable again", Duration.ofSeconds(30), () -> f.discover().unreachable().isEmpty());
+        // the replicas never lost their primaries: the manager's view was the only casualty
+        assertThat(f.discover().groups()).allSatisfy(g -> assertThat(g.health()).isEqualTo(GroupView.Health.OK));
+    }
+
+    @Test
+    @Order(7)
     void killedHostTakesExactlyItsInstancesAndNamesTheGroupsThatLostTheirPrimary(Fleet f) {
         FleetView before = f.discover();
         String host = "z1-h1";

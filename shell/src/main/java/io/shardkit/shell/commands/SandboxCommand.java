@@ -107,21 +107,24 @@ public final class SandboxCommand {
         }
     }
 
-    @Command(name = "partition", description = "Cut a host (--host) or a whole zone (--zone) off the network.")
+    @Command(name = "partition", description = "Cut a host (--host), a whole zone (--zone) or only this manager (--manager) off the network.")
     static final class Partition extends Named implements Callable<Integer> {
         private final Context ctx;
         @Option(names = "--host") String host;
         @Option(names = "--zone") String zone;
+        @Option(names = "--manager", description = "Only the manager loses the fleet; hosts still see each other.") boolean manager;
 
         Partition(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() {
-            if ((host == null) == (zone == null)) throw new IllegalArgumentException("give exactly one of --host or --zone");
+            int given = (host != null ? 1 : 0) + (zone != null ? 1 : 0) + (manager ? 1 : 0);
+            if (given != 1) throw new IllegalArgumentException("give exactly one of --host, --zone or --manager");
             Sandbox sb = Sandbox.open(ctx.home(), name);
             if (host != null) sb.partitionHost(host);
-            else sb.partitionZone(zone);
-            ctx.out().println((host != null ? "host " + host : "zone " + zone) + " partitioned");
+            else if (zone != null) sb.partitionZone(zone);
+            else sb.partitionManager();
+            ctx.out().println((host != null ? "host " + host : zone != null ? "zone " + zone : "the manager") + " partitioned");
             return ExitCodes.OK;
         }
     }
