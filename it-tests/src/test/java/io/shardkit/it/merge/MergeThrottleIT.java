@@ -77,7 +77,15 @@ class MergeThrottleIT {
                     return s != null && s.throttleReason() != null && s.throttleReason().contains(replica);
                 });
                 assertThat(jobs.settings(plan.id()).throttleReason()).isEqualTo("target replica " + replica + " is not applying (lag unknown)");
-                // an observation window, not a synchronization: while throttled the copy must not move
+                // a chunk already past the gate may still commit: wait until the count settles
+                long[] seen = {-1};
+                Fleet.await("copy settled behind the gate", Duration.ofSeconds(20), () -> {
+                    long now = copied(MergeStatus.read(plan, jobs, f.admin()));
+                    boolean settled = now == seen[0];
+                    seen[0] = now;
+                    return settled;
+                });
+                // then an observation window, not a synchronization: while throttled the copy must not move
                 long before = copied(MergeStatus.read(plan, jobs, f.admin()));
                 Thread.sleep(2000);
                 assertThat(copied(MergeStatus.read(plan, jobs, f.admin()))).isEqualTo(before);
