@@ -73,7 +73,10 @@ final class Copier {
         }
         while (true) {
             control.awaitCopyAllowed();
-            List<String> next = chunkRetrying(lastKey);
+            // the chunk's shared locks can deadlock with application writes on the source: InnoDB rolls the
+            // read back, nothing was written, and the chunk is read again
+            final List<String> from = lastKey;
+            List<String> next = Retry.onConflict(() -> chunk(from));
             if (next == null) return;
             lastKey = next;
             control.stage("copy.between-chunks");
@@ -109,21 +112,6 @@ final class Copier {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < last.size(); i++) for (int j = 0; j <= i; j++) out.add(last.get(j));
         return out;
-    }
-
-    /**
-     * The chunk's shared locks can deadlock with the application's writes on the source; InnoDB then
-     * rolls the read back, nothing was written, and the chunk is simply read again.
-     */
-    private List<String> chunkRetrying(List<String> after) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return chunk(after);
-            } catch (java.sql.SQLException e) {
-                if (io.shardkit.mysql.SqlErrors.classify(e) != io.shardkit.mysql.SqlErrors.ErrorClass.RETRYABLE || attempt >= 50) throw e;
-                Thread.sleep(Math.min(200L, 5L * attempt));
-            }
-        }
     }
 
     /** Copies one chunk after {@code after}; returns its last key, or null when the table is done. */

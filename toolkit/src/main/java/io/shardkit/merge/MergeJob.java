@@ -289,7 +289,9 @@ public final class MergeJob implements AutoCloseable {
     private void writeMarker(String group, long seq) throws SQLException {
         try (Connection c = sourcePools.get(group).getConnection()) {
             // administrative users pass read_only on MariaDB: refuse here rather than write on a replica
-            if (!"0".equals(io.shardkit.mysql.Queries.string(c, "SELECT @@GLOBAL.read_only"))) return;
+            try (var st = c.createStatement(); ResultSet rs = st.executeQuery(primaries.get(group).flavor().readOnlyQuery())) {
+                if (rs.next() && (rs.getBoolean(1) || rs.getBoolean(2))) return;
+            }
             insertMarker(c, group, seq);
         }
     }
@@ -378,13 +380,6 @@ public final class MergeJob implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Rows copied so far, per source and table. */
-    public Map<String, Long> copied() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        copiers.forEach(c -> out.merge("copied", c.copied.get(), Long::sum));
-        return out;
     }
 
     @Override

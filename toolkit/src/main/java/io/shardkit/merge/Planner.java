@@ -207,7 +207,7 @@ public final class Planner {
                     if (c.count() > 0) problems.add(new PlanProblem(KEY_COLLISION, where, c.count() + " value(s) of key " + c.key()
                             + " exist in more than one source, e.g. " + String.join("; ", c.examples()) + " (use --keys offset or --keys shard-column)"));
                 }
-                autoIncrementOverlap(where, ref, rowKey, schemas, src, problems);
+                autoIncrementOverlap(where, ref, rowKey, schemas, rows, src, problems);
                 return new Plan.TablePlan(table, rowKey.columns(), copied, generated, rows, bytes, collisions, List.of(), Map.of(), Map.of(), null, maxAutoInc);
             }
             case SHARD_COLUMN -> {
@@ -285,7 +285,7 @@ public final class Planner {
      * (same auto_increment_increment >= sources, distinct offsets) cannot meet and pass.
      */
     private void autoIncrementOverlap(String where, TableSchema ref, TableSchema.Index rowKey, Map<String, TableSchema> schemas,
-                                      Map<String, Connection> src, List<PlanProblem> problems) throws SQLException {
+                                      Map<String, Long> rowsPerSource, Map<String, Connection> src, List<PlanProblem> problems) throws SQLException {
         if (rowKey.columns().size() != 1 || schemas.values().stream().allMatch(s -> s.autoIncrement() == null)) return;
         Map<String, long[]> steps = new LinkedHashMap<>();
         for (var e : src.entrySet()) {
@@ -304,7 +304,7 @@ public final class Planner {
             Long next = a.getValue().autoIncrement();
             if (next == null) continue;
             // the counter may advance by GROWTH x the table's rows while the merge runs
-            long rows = Long.parseLong(Queries.string(src.get(a.getKey()), "SELECT COUNT(*) FROM " + from));
+            long rows = rowsPerSource.get(a.getKey());
             long reach = next + Math.max(1000, OffsetMath.GROWTH * rows);
             for (var b : src.entrySet()) {
                 if (b.getKey().equals(a.getKey())) continue;

@@ -12,18 +12,26 @@ final class Retry {
     private Retry() {}
 
     static void onConflict(Tx tx) throws SQLException {
+        try {
+            onConflict(() -> {
+                tx.run();
+                return null;
+            });
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs {@code work} again while it fails with a retryable SQL error (deadlock, lock wait), up to 50 times. */
+    static <T> T onConflict(java.util.concurrent.Callable<T> work) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                tx.run();
-                return;
+                return work.call();
             } catch (SQLException e) {
                 if (SqlErrors.classify(e) != SqlErrors.ErrorClass.RETRYABLE || attempt >= 50) throw e;
-                try {
-                    Thread.sleep(Math.min(200L, 5L * attempt));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                Thread.sleep(Math.min(200L, 5L * attempt));
             }
         }
     }

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
-import javax.sql.DataSource;
 
 /**
  * Opens connections to fleet servers through MySQL Connector/J: single fresh connections for probes
@@ -57,10 +56,5 @@ public final class Connections {
         // fail on first use rather than at construction, so a pool for a dead replica can exist
         cfg.setInitializationFailTimeout(-1);
         return new HikariDataSource(cfg);
-    }
-
-    /** A data source that opens a fresh connection each time (for probe-style callers that want a DataSource). */
-    public static DataSource unpooled(Endpoint e, Credential c, ConnectionSettings s) {
-        return new UnpooledDataSource(e, c, s);
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The configured fleet: zones, hosts, instances on secondary IPs, and replication groups. Immutable
@@ -58,13 +57,5 @@ public record Topology(Path source, Map<String, Zone> zones, Map<String, Host> h
 
     public String zoneOf(String instance) {
         return hostOf(instance).zone();
-    }
-
-    public Optional<Group> groupOf(String instance) {
-        return groups.values().stream().filter(g -> g.instanceNames().contains(instance)).findFirst();
-    }
-
-    public List<Instance> instancesOnHost(String host) {
-        return instances.values().stream().filter(i -> i.host().equals(host)).toList();
     }
 }
