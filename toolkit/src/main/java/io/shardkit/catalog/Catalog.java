@@ -167,6 +167,20 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** An INSERT into a table with an AUTO_INCREMENT key; returns the new key. */
+    public long insert(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
+            bind(ps, args);
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new CatalogException("catalog insert failed: " + e.getMessage(), e);
+        }
+    }
+
     private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
         for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
     }

@@ -87,31 +87,9 @@ final class Copier {
         String from = identifier(plan.database()) + "." + identifier(table.table());
         String cols = String.join(", ", table.copiedColumns().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
         String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
-        String where = first ? "" : " WHERE " + after(table.rowKey());
+        String where = first ? "" : " WHERE " + io.shardkit.mysql.KeyRange.after(table.rowKey());
         // shared locks until the target has the chunk: see the class comment
         return "SELECT " + cols + " FROM " + from + where + " ORDER BY " + key + " LIMIT " + control.chunkSize() + " LOCK IN SHARE MODE";
-    }
-
-    /**
-     * "key > last" for a composite key, spelled out as (a > ?) OR (a = ? AND b > ?) ...: MariaDB
-     * plans a row-constructor comparison as a full index scan, which makes every chunk start over.
-     */
-    static String after(List<String> key) {
-        List<String> terms = new ArrayList<>();
-        for (int i = 0; i < key.size(); i++) {
-            List<String> t = new ArrayList<>();
-            for (int j = 0; j < i; j++) t.add(identifier(key.get(j)) + " = ?");
-            t.add(identifier(key.get(i)) + " > ?");
-            terms.add("(" + String.join(" AND ", t) + ")");
-        }
-        return "(" + String.join(" OR ", terms) + ")";
-    }
-
-    /** Parameters for {@link #after}: the last key's prefix repeated per term. */
-    static List<String> afterParams(List<String> last) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < last.size(); i++) for (int j = 0; j <= i; j++) out.add(last.get(j));
-        return out;
     }
 
     /** Copies one chunk after {@code after}; returns its last key, or null when the table is done. */
@@ -123,14 +101,14 @@ final class Copier {
                 List<String> last = null;
                 try (PreparedStatement ps = s.prepareStatement(selectSql(after == null))) {
                     if (after != null) {
-                        List<String> params = afterParams(after);
+                        List<String> params = io.shardkit.mysql.KeyRange.params(after);
                         for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         ResultSetMetaData md = rs.getMetaData();
                         while (rs.next()) {
                             Map<String, Object> row = new LinkedHashMap<>();
-                            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), JdbcValues.read(rs, i, md));
+                            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.shardkit.mysql.JdbcValues.read(rs, i, md));
                             rows.add(mapper.values(row));
                             last = new ArrayList<>();
                             for (String k : table.rowKey()) last.add(rs.getString(k));
@@ -144,7 +122,7 @@ final class Copier {
                     try (Connection t = target.getConnection()) {
                         t.setAutoCommit(false);
                         try {
-                            Applier.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
+                            io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
                             try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
                                     + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
                                 cp.setString(1, jobId);

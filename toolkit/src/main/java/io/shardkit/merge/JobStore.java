@@ -59,6 +59,20 @@ public final class JobStore {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /** True once the job's copy has finished (it has been STREAMING at least once). */
+    public boolean copyFinished(String id) {
+        return catalog.query("SELECT COUNT(*) FROM job_transitions WHERE job_id = ? AND to_state = ?", rs -> rs.next() && rs.getLong(1) > 0, id, JobState.STREAMING.name());
+    }
+
+    /** True when a live process (this one included) drives the job: the stream is running. */
+    public boolean live(String id) {
+        String[] row = catalog.query("SELECT updated_at, owner FROM jobs WHERE job_id = ?",
+                rs -> rs.next() ? new String[] {rs.getTimestamp(1).toInstant().toString(), rs.getString(2)} : null, id);
+        if (row == null || row[1] == null) return false;
+        if (row[1].equals(me())) return Instant.parse(row[0]).isAfter(Instant.now().minusSeconds(5));
+        return runningElsewhere(id);
+    }
+
     /** Live settings of a job (merge throttle), as stored. */
     public record Settings(long maxLagMillis, int maxThreadsRunning, int chunkSize, String throttleReason) {}
 

@@ -269,39 +269,32 @@ public final class MergeJob implements AutoCloseable {
      * stream fixed its start position is never seen, hence the rewrites.
      */
     private void awaitMarker(String group) throws Exception {
-        long first = System.nanoTime();
-        long deadline = first + MARKER_DEADLINE.toNanos();
+        long deadline = System.nanoTime() + MARKER_DEADLINE.toNanos();
         long nextWrite = 0;
-        while (sink.markers.getOrDefault(group, Long.MIN_VALUE) < first) {
+        long seq = Long.MAX_VALUE;
+        while (sink.markers.getOrDefault(group, Long.MIN_VALUE) < seq) {
             checkStreams();
             if (System.nanoTime() > deadline) throw new IllegalStateException("stream of " + group + " did not deliver its marker within " + MARKER_DEADLINE.toSeconds() + " s");
             if (System.nanoTime() >= nextWrite) {
                 // the marker must go to the group's current primary: written on a demoted one it would be an
                 // errant transaction there, and it would "prove" a stream that no longer reads the primary
                 restartOnPrimary(group, false);
-                writeMarker(group, System.nanoTime());
+                Long written = writeMarker(group);
+                if (written != null && seq == Long.MAX_VALUE) seq = written;
                 nextWrite = System.nanoTime() + 1_000_000_000L;
             }
             Thread.sleep(20);
         }
     }
 
-    private void writeMarker(String group, long seq) throws SQLException {
+    /** Writes a marker on the group's primary; null when that server turned read-only. */
+    private Long writeMarker(String group) throws SQLException {
         try (Connection c = sourcePools.get(group).getConnection()) {
             // administrative users pass read_only on MariaDB: refuse here rather than write on a replica
             try (var st = c.createStatement(); ResultSet rs = st.executeQuery(primaries.get(group).flavor().readOnlyQuery())) {
-                if (rs.next() && (rs.getBoolean(1) || rs.getBoolean(2))) return;
+                if (rs.next() && (rs.getBoolean(1) || rs.getBoolean(2))) return null;
             }
-            insertMarker(c, group, seq);
-        }
-    }
-
-    private void insertMarker(Connection c, String group, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".markers (job_id, source, seq) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE seq = VALUES(seq)")) {
-            ps.setString(1, plan.id());
-            ps.setString(2, group);
-            ps.setLong(3, seq);
-            ps.executeUpdate();
+            return Markers.write(c, plan.id(), group);
         }
     }
 

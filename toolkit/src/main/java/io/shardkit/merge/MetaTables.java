@@ -9,8 +9,8 @@ import java.sql.SQLException;
  * the target, written in the same transaction as the rows they describe, and a marker table on each
  * source whose writes come back through the binlog to prove a stream has caught up.
  */
-final class MetaTables {
-    static final String DB = "_shardkit";
+public final class MetaTables {
+    public static final String DB = "_shardkit";
 
     private MetaTables() {}
 
@@ -20,8 +20,12 @@ final class MetaTables {
                 + " tbl VARCHAR(192) NOT NULL, last_key TEXT, rows_copied BIGINT NOT NULL, done TINYINT NOT NULL,"
                 + " PRIMARY KEY (job_id, source, tbl)) ENGINE=InnoDB");
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".stream_position (job_id VARCHAR(64) NOT NULL, source VARCHAR(128) NOT NULL,"
-                + " position TEXT NOT NULL, gtid VARCHAR(255), events BIGINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL,"
+                + " position TEXT NOT NULL, gtid VARCHAR(255), events BIGINT NOT NULL, marker BIGINT NOT NULL DEFAULT 0, updated_at TIMESTAMP(6) NOT NULL,"
                 + " PRIMARY KEY (job_id, source)) ENGINE=InnoDB");
+        // every target key the stream wrote, with when: verify re-checks exactly these after a clean pass
+        Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".touched (job_id VARCHAR(64) NOT NULL, tbl VARCHAR(192) NOT NULL,"
+                + " key_hash BINARY(16) NOT NULL, key_json TEXT NOT NULL, source VARCHAR(128) NOT NULL, touched_at TIMESTAMP(6) NOT NULL,"
+                + " PRIMARY KEY (job_id, tbl, key_hash), KEY touched_at (job_id, touched_at)) ENGINE=InnoDB");
     }
 
     static void onSource(Connection c) throws SQLException {

@@ -62,8 +62,10 @@ final class TargetSink implements ChangeSink {
             try (Connection c = target.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    marker[0] = applyRows(c, source, rows);
-                    if (lastPosition != null) savePosition(c, source, lastPosition, rows);
+                    List<Touched> touched = new ArrayList<>();
+                    marker[0] = applyRows(c, source, rows, touched);
+                    recordTouched(c, source, touched);
+                    if (lastPosition != null) savePosition(c, source, lastPosition, rows, marker[0]);
                     control.stage("stream.before-commit");
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
@@ -85,7 +87,7 @@ final class TargetSink implements ChangeSink {
     }
 
     /** Applies the rows; returns the highest marker seq of this job seen in them, or null. */
-    private Long applyRows(Connection c, String source, List<RowChange> rows) throws SQLException {
+    private Long applyRows(Connection c, String source, List<RowChange> rows, List<Touched> touched) throws SQLException {
         Long marker = null;
         String runTable = null;
         boolean runIsUpsert = true;
@@ -112,6 +114,8 @@ final class TargetSink implements ChangeSink {
                     upsert = m.values(r.after());
                 }
             }
+            for (Object[] k : deletes) touched.add(new Touched(r.table(), k));
+            if (upsert != null) touched.add(new Touched(r.table(), m.key(r.after())));
             for (Object[] k : deletes) {
                 if (runTable != null && (!runTable.equals(r.table()) || runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, source);
                 runTable = r.table();
@@ -131,23 +135,49 @@ final class TargetSink implements ChangeSink {
 
     private List<Object[]> flush(Connection c, String table, boolean upsert, List<Object[]> run, String source) throws SQLException {
         RowMapper m = mappers.get(source).get(table);
-        if (upsert) Applier.upsert(c, plan.database(), table, m.targetColumns(), run);
-        else Applier.delete(c, plan.database(), table, m.targetKey(), run);
+        if (upsert) io.shardkit.mysql.RowWrites.upsert(c, plan.database(), table, m.targetColumns(), run);
+        else io.shardkit.mysql.RowWrites.delete(c, plan.database(), table, m.targetKey(), run);
         return new ArrayList<>();
     }
 
-    private void savePosition(Connection c, String source, Map<String, Object> position, List<RowChange> rows) throws SQLException {
+    private record Touched(String table, Object[] key) {}
+
+    /**
+     * The target keys this batch wrote, in the batch's transaction: an incremental verify (and the
+     * cutover's final one) re-checks exactly the keys written since the last clean pass.
+     */
+    private void recordTouched(Connection c, String source, List<Touched> touched) throws SQLException {
+        if (touched.isEmpty()) return;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".touched (job_id, tbl, key_hash, key_json, source, touched_at)"
+                + " VALUES (?, ?, UNHEX(MD5(?)), ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE source = VALUES(source), touched_at = VALUES(touched_at)")) {
+            for (Touched t : touched) {
+                String key = io.shardkit.mysql.KeyValues.encode(Arrays.asList(t.key()));
+                if (!seen.add(t.table() + "." + key)) continue;
+                ps.setString(1, jobId);
+                ps.setString(2, t.table());
+                ps.setString(3, t.table() + "." + key);
+                ps.setString(4, key);
+                ps.setString(5, source);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void savePosition(Connection c, String source, Map<String, Object> position, List<RowChange> rows, Long marker) throws SQLException {
         String gtid = rows.isEmpty() ? null : rows.getLast().gtid();
         if (gtid != null) lastGtid.put(source, gtid);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".stream_position (job_id, source, position, gtid, events, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), gtid = COALESCE(VALUES(gtid), gtid),"
-                + " events = events + VALUES(events), updated_at = VALUES(updated_at)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".stream_position (job_id, source, position, gtid, events, updated_at"
+                + ", marker) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), gtid = COALESCE(VALUES(gtid), gtid),"
+                + " events = events + VALUES(events), marker = GREATEST(marker, VALUES(marker)), updated_at = VALUES(updated_at)")) {
             ps.setString(1, jobId);
             ps.setString(2, source);
             ps.setString(3, JSON.writeValueAsString(position));
             ps.setString(4, gtid);
             ps.setLong(5, rows.size());
             ps.setTimestamp(6, Timestamp.from(Instant.now()));
+            ps.setLong(7, marker == null ? 0 : marker);
             ps.executeUpdate();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException(e);

@@ -11,7 +11,7 @@ class EmbeddedCatalogTest {
     @Test
     void migratesAndPersistsAcrossReopen(@TempDir Path dir) {
         try (Catalog c = Catalog.embedded(dir)) {
-            assertThat(c.schemaVersion()).startsWith("3");
+            assertThat(c.schemaVersion()).startsWith("4");
             c.audit("alice", "sandbox up --groups 4", "ok", null);
             c.journal("rec-1", "g1", 1, "detect", "dead-primary", "{\"replicas\":2}");
             c.journal("rec-1", "g1", 2, "elect", "g1-2", "{}");
@@ -23,7 +23,7 @@ class EmbeddedCatalogTest {
             });
             assertThat(c.journal("rec-1")).extracting(Catalog.JournalEntry::stepName).containsExactly("detect", "elect");
             for (String table : new String[] {"plans", "jobs", "job_transitions", "copy_checkpoints", "stream_offsets", "verify_runs",
-                    "verify_diffs", "failover_journal", "schedules", "schedule_runs", "group_locks", "shard_map", "audit_log"}) {
+                    "verify_diffs", "failover_journal", "schedules", "schedule_runs", "group_locks", "shard_map", "audit_log", "cutovers"}) {
                 Long rows = c.query("SELECT COUNT(*) FROM " + table, rs -> { rs.next(); return rs.getLong(1); });
                 assertThat(rows).as(table).isGreaterThanOrEqualTo(0L);
             }

@@ -94,8 +94,8 @@ class MergeLogicTest {
 
     @Test
     void keysetPredicateIsSpelledOutForCompositeKeys() {
-        assertThat(Copier.after(List.of("id"))).isEqualTo("((`id` > ?))");
-        assertThat(Copier.after(List.of("a", "b", "c"))).isEqualTo("((`a` > ?) OR (`a` = ? AND `b` > ?) OR (`a` = ? AND `b` = ? AND `c` > ?))");
-        assertThat(Copier.afterParams(List.of("1", "x", "9"))).containsExactly("1", "1", "x", "1", "x", "9");
+        assertThat(io.shardkit.mysql.KeyRange.after(List.of("id"))).isEqualTo("((`id` > ?))");
+        assertThat(io.shardkit.mysql.KeyRange.after(List.of("a", "b", "c"))).isEqualTo("((`a` > ?) OR (`a` = ? AND `b` > ?) OR (`a` = ? AND `b` = ? AND `c` > ?))");
+        assertThat(io.shardkit.mysql.KeyRange.params(List.of("1", "x", "9"))).containsExactly("1", "1", "x", "1", "x", "9");
     }
 }

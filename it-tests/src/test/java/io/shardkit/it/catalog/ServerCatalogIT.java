@@ -27,7 +27,7 @@ class ServerCatalogIT {
         }
         String url = "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_catalog";
         try (Catalog cat = Catalog.external(url, f.admin())) {
-            assertThat(cat.schemaVersion()).startsWith("3");
+            assertThat(cat.schemaVersion()).startsWith("4");
             cat.audit("it", "topology check", "ok", null);
             cat.journal("r-9", "g1", 1, "detect", "dead-primary", "{}");
             assertThat(cat.journal("r-9")).hasSize(1);

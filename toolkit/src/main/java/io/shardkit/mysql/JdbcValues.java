@@ -1,4 +1,4 @@
-package io.shardkit.merge;
+package io.shardkit.mysql;
 
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -10,7 +10,7 @@ import java.sql.Types;
  * information for TIME (no fractions, no values past 24 h or below 0), so it travels as text; YEAR
  * comes back as a date and travels as its number; DATETIME/TIMESTAMP as LocalDateTime in the session's UTC.
  */
-final class JdbcValues {
+public final class JdbcValues {
     private JdbcValues() {}
 
     // with yearIsDateType (the default) even getString renders YEAR as a date: read the number
@@ -19,7 +19,7 @@ final class JdbcValues {
         return rs.wasNull() ? null : y;
     }
 
-    static Object read(ResultSet rs, int i, ResultSetMetaData md) throws SQLException {
+    public static Object read(ResultSet rs, int i, ResultSetMetaData md) throws SQLException {
         String type = md.getColumnTypeName(i).toUpperCase(java.util.Locale.ROOT);
         switch (md.getColumnType(i)) {
             case Types.TIME:

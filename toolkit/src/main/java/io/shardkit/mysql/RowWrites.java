@@ -1,4 +1,4 @@
-package io.shardkit.merge;
+package io.shardkit.mysql;
 
 import static io.shardkit.mysql.SqlText.identifier;
 
@@ -8,14 +8,14 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Writes rows to the target. Writes are state-setting (full after-image upserts, deletes by key),
+ * Writes rows by key. Writes are state-setting (full after-image upserts, deletes by key),
  * so applying the same event again, or an older event followed by the newer ones, converges to the
  * same rows: this is what makes at-least-once delivery safe.
  */
-final class Applier {
-    private Applier() {}
+public final class RowWrites {
+    private RowWrites() {}
 
-    static String upsertSql(String db, String table, List<String> cols, int rows) {
+    public static String upsertSql(String db, String table, List<String> cols, int rows) {
         StringBuilder sb = new StringBuilder("INSERT INTO ").append(identifier(db)).append('.').append(identifier(table)).append(" (");
         sb.append(String.join(", ", cols.stream().map(io.shardkit.mysql.SqlText::identifier).toList())).append(") VALUES ");
         String tuple = "(" + String.join(", ", java.util.Collections.nCopies(cols.size(), "?")) + ")";
@@ -26,13 +26,13 @@ final class Applier {
         return sb.toString();
     }
 
-    static String insertIgnoreSql(String db, String table, List<String> cols) {
+    public static String insertIgnoreSql(String db, String table, List<String> cols) {
         return "INSERT IGNORE INTO " + identifier(db) + "." + identifier(table) + " ("
                 + String.join(", ", cols.stream().map(io.shardkit.mysql.SqlText::identifier).toList()) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(cols.size(), "?")) + ")";
     }
 
-    static String deleteSql(String db, String table, List<String> key) {
+    public static String deleteSql(String db, String table, List<String> key) {
         return "DELETE FROM " + identifier(db) + "." + identifier(table) + " WHERE "
                 + String.join(" AND ", key.stream().map(c -> identifier(c) + " = ?").toList());
     }
@@ -43,7 +43,7 @@ final class Applier {
      * Temporal values travel as text: MariaDB announces itself as "5.5.5-10.x" in the handshake and
      * Connector/J then drops fractional seconds from LocalDateTime parameters.
      */
-    static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
+    public static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
         if (v instanceof java.time.LocalDateTime t) ps.setString(i, DATETIME.format(t));
         else if (v instanceof java.time.LocalTime t) ps.setString(i, t.toString());
         else if (v instanceof java.math.BigInteger b) ps.setBigDecimal(i, new java.math.BigDecimal(b)); // BIGINT UNSIGNED above 2^63
@@ -55,7 +55,7 @@ final class Applier {
      * it as multi-row INSERTs and parses the SQL once per connection. Building one huge multi-row SQL
      * text instead made the driver re-parse it for every chunk, which cost more CPU than the copy.
      */
-    static void upsert(Connection c, String db, String table, List<String> cols, List<Object[]> rows) throws SQLException {
+    public static void upsert(Connection c, String db, String table, List<String> cols, List<Object[]> rows) throws SQLException {
         if (rows.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(upsertSql(db, table, cols, 1))) {
             for (Object[] r : rows) {
@@ -71,7 +71,7 @@ final class Applier {
      * image the stream wrote before the chunk's read is older than the chunk's, and the change that
      * made the chunk's image committed after it, so its event comes later and is applied.
      */
-    static void insertIgnore(Connection c, String db, String table, List<String> cols, List<Object[]> rows) throws SQLException {
+    public static void insertIgnore(Connection c, String db, String table, List<String> cols, List<Object[]> rows) throws SQLException {
         if (rows.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(insertIgnoreSql(db, table, cols))) {
             for (Object[] r : rows) {
@@ -82,7 +82,7 @@ final class Applier {
         }
     }
 
-    static void delete(Connection c, String db, String table, List<String> key, List<Object[]> keys) throws SQLException {
+    public static void delete(Connection c, String db, String table, List<String> key, List<Object[]> keys) throws SQLException {
         if (keys.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(deleteSql(db, table, key))) {
             for (Object[] k : keys) {

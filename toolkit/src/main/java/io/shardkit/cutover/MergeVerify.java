@@ -1,0 +1,216 @@
+package io.shardkit.cutover;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.shardkit.catalog.Catalog;
+import io.shardkit.merge.JobState;
+import io.shardkit.merge.JobStore;
+import io.shardkit.merge.KeyStrategy;
+import io.shardkit.merge.Markers;
+import io.shardkit.merge.MetaTables;
+import io.shardkit.merge.Plan;
+import io.shardkit.merge.RowMapper;
+import io.shardkit.mysql.ConnectionSettings;
+import io.shardkit.mysql.Connections;
+import io.shardkit.mysql.Credential;
+import io.shardkit.mysql.KeyValues;
+import io.shardkit.topology.Discovery;
+import io.shardkit.topology.FleetView;
+import io.shardkit.topology.Topology;
+import io.shardkit.verify.Repair;
+import io.shardkit.verify.TableResult;
+import io.shardkit.verify.TableSpec;
+import io.shardkit.verify.Verifier;
+import io.shardkit.verify.VerifyStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Verify for a merge job: builds the comparison of each planned table from the plan's key
+ * strategy, connects to the current primaries, waits on the job's stream with markers, chooses
+ * between a full pass and re-checking only the rows the stream wrote since the last clean pass,
+ * stores every result in the catalog, and repairs on request.
+ */
+public final class MergeVerify implements AutoCloseable {
+    private static final Duration BARRIER_DEADLINE = Duration.ofSeconds(30);
+
+    private final Plan plan;
+    private final JobStore jobs;
+    private final VerifyStore store;
+    private final Consumer<String> progress;
+    private final HikariDataSource target;
+    private final Map<String, HikariDataSource> sources = new LinkedHashMap<>();
+
+    public MergeVerify(Plan plan, Topology topology, Credential admin, Catalog catalog, int connectionsPerServer, Consumer<String> progress) {
+        this.plan = plan;
+        this.jobs = new JobStore(catalog);
+        this.store = new VerifyStore(catalog);
+        this.progress = progress;
+        List<String> groups = new ArrayList<>(plan.sources().stream().map(Plan.Source::group).toList());
+        groups.add(plan.target().group());
+        FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(groups.stream().flatMap(g -> topology.group(g).instanceNames().stream()).toList()));
+        Map<String, HikariDataSource> opened = new LinkedHashMap<>();
+        try {
+            for (String g : groups) {
+                String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no reachable primary"));
+                opened.put(g, Connections.pool("verify-" + g, topology.instance(p).endpoint(), admin, ConnectionSettings.BULK, connectionsPerServer));
+            }
+        } catch (RuntimeException e) {
+            opened.values().forEach(HikariDataSource::close);
+            throw e;
+        }
+        this.target = opened.remove(plan.target().group());
+        this.sources.putAll(opened);
+    }
+
+    /** The comparison of each planned table under the plan's key strategy. */
+    public static List<TableSpec> specs(Plan plan) {
+        List<TableSpec> out = new ArrayList<>();
+        for (Plan.TablePlan t : plan.tables()) {
+            RowMapper any = new RowMapper(plan, t, plan.sources().getFirst().group());
+            List<TableSpec.SourceMap> maps = new ArrayList<>();
+            for (Plan.Source s : plan.sources()) {
+                Map<String, Long> shifts = new LinkedHashMap<>();
+                if (plan.strategy() == KeyStrategy.OFFSET) for (String c : t.offsetColumns()) shifts.put(c, t.offsets().getOrDefault(s.group(), 0L));
+                Map<String, String> constants = plan.strategy() == KeyStrategy.SHARD_COLUMN ? Map.of(t.shardColumn(), s.group()) : Map.of();
+                maps.add(new TableSpec.SourceMap(s.group(), shifts, constants));
+            }
+            out.add(new TableSpec(plan.database(), t.table(), t.rowKey(), any.targetKey(), any.targetColumns(), maps));
+        }
+        return out;
+    }
+
+    /** One verify run over the chosen tables. */
+    public record Report(List<TableResult> tables, Map<String, Long> runIds) {
+        public boolean clean() {
+            return tables.stream().allMatch(t -> t.clean() && t.settled());
+        }
+    }
+
+    /**
+     * Verifies the tables (all planned ones when empty): every chunk when {@code full} or when the
+     * table has no clean latest run; otherwise only the rows the stream wrote since that run began.
+     */
+    public Report run(List<String> tables, boolean full, Verifier.Settings settings) throws Exception {
+        Map<String, VerifyStore.Run> latest = store.latest(plan.id());
+        List<TableResult> results = new ArrayList<>();
+        Map<String, Long> ids = new LinkedHashMap<>();
+        for (TableSpec spec : chosen(tables)) {
+            Instant started = Instant.now();
+            Timestamp clock = targetClock();
+            VerifyStore.Run last = latest.get(spec.table());
+            Verifier v = new Verifier(spec, target, Map.copyOf(sources), this::barrier, () -> {}, settings, progress);
+            TableResult r;
+            if (full || last == null || !last.clean() || last.targetClockStart() == null) {
+                r = v.chunks();
+            } else {
+                r = v.keys(touchedSince(spec.table(), last.targetClockStart()));
+            }
+            ids.put(spec.table(), store.save(plan.id(), r, started, clock));
+            if (r.clean() && r.settled()) pruneTouched(spec.table(), clock);
+            results.add(r);
+        }
+        return new Report(results, ids);
+    }
+
+    /** Re-copies the differing rows of a report (or shows the SQL when {@code apply} is false). */
+    public List<Repair.Outcome> repair(Report report, boolean apply) throws SQLException {
+        List<Repair.Outcome> out = new ArrayList<>();
+        for (TableSpec spec : chosen(report.tables().stream().map(TableResult::table).toList())) {
+            TableResult r = report.tables().stream().filter(t -> t.table().equals(spec.table())).findFirst().orElseThrow();
+            if (!r.diffs().isEmpty()) out.add(Repair.run(spec, r.diffs(), target, Map.copyOf(sources), apply));
+        }
+        return out;
+    }
+
+    private List<TableSpec> chosen(List<String> tables) {
+        List<TableSpec> all = specs(plan);
+        if (tables == null || tables.isEmpty()) return all;
+        for (String t : tables) {
+            if (all.stream().noneMatch(s -> s.table().equals(t))) throw new IllegalArgumentException("table '" + t + "' is not in merge plan " + plan.id());
+        }
+        return all.stream().filter(s -> tables.contains(s.table())).toList();
+    }
+
+    /**
+     * Waits until the job's stream has applied everything the sources committed before this call,
+     * with one marker per source; false when no live process streams this job (nothing to wait for).
+     */
+    boolean barrier(Collection<String> groups) throws Exception {
+        JobState s = jobs.state(plan.id());
+        if (!EnumSet.of(JobState.STREAMING, JobState.VERIFYING, JobState.CUTTING_OVER).contains(s) || !jobs.live(plan.id())) return false;
+        Map<String, Long> seqs = new LinkedHashMap<>();
+        for (String g : groups) {
+            try (Connection c = sources.get(g).getConnection()) {
+                seqs.put(g, Markers.write(c, plan.id(), g));
+            }
+        }
+        long deadline = System.nanoTime() + BARRIER_DEADLINE.toNanos();
+        try (Connection t = target.getConnection()) {
+            for (var e : seqs.entrySet()) {
+                while (Markers.applied(t, plan.id(), e.getKey()) < e.getValue()) {
+                    if (System.nanoTime() > deadline) return false;
+                    Thread.sleep(20);
+                }
+            }
+        }
+        return true;
+    }
+
+    private Timestamp targetClock() throws SQLException {
+        try (Connection c = target.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT NOW(6)")) {
+            rs.next();
+            return rs.getTimestamp(1);
+        }
+    }
+
+    private List<List<Object>> touchedSince(String table, Timestamp since) throws SQLException {
+        List<List<Object>> keys = new ArrayList<>();
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT key_json FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at >= ?")) {
+            ps.setString(1, plan.id());
+            ps.setString(2, table);
+            ps.setTimestamp(3, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) keys.add(KeyValues.decode(rs.getString(1)));
+            }
+        }
+        return keys;
+    }
+
+    private void pruneTouched(String table, Timestamp before) throws SQLException {
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at < ?")) {
+            ps.setString(1, plan.id());
+            ps.setString(2, table);
+            ps.setTimestamp(3, before);
+            ps.executeUpdate();
+        }
+    }
+
+    DataSource target() {
+        return target;
+    }
+
+    Map<String, HikariDataSource> sources() {
+        return sources;
+    }
+
+    @Override
+    public void close() {
+        target.close();
+        sources.values().forEach(HikariDataSource::close);
+    }
+}

@@ -1,0 +1,20 @@
+package io.shardkit.verify;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One table compared N sources to one target: the target's columns and keys, and how each source's
+ * rows map onto them. Chunks are ranges of {@code chunkKey} on the target; rows are identified by
+ * {@code rowKey} (the chunk key plus any column a source fills with a constant, such as a shard column).
+ *
+ * @param columns the target columns compared, in a fixed order
+ */
+public record TableSpec(String database, String table, List<String> chunkKey, List<String> rowKey, List<String> columns, List<SourceMap> sources) {
+
+    /**
+     * How one source's rows become target rows: some columns have a constant added (offset keys and
+     * the columns referencing them), some target columns hold a constant (the source's shard name).
+     */
+    public record SourceMap(String group, Map<String, Long> shifts, Map<String, String> constants) {}
+}

@@ -1,0 +1,266 @@
+package io.shardkit.verify;
+
+import io.shardkit.mysql.JdbcValues;
+import io.shardkit.mysql.KeyRange;
+import io.shardkit.mysql.KeyValues;
+import io.shardkit.mysql.RowWrites;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Compares one table, N sources against one target, online.
+ *
+ * <p>Chunks: the target is cut into key ranges of about {@code chunkSize} rows (nibbling the
+ * target's key order); for each range every source and the target compute a checksum in SQL
+ * (see {@link RowHashSql}); the target's must equal the sum of the sources'. Chunks run in
+ * parallel. A chunk that differs is settled row by row: read the sources' rows, wait until the
+ * stream has applied everything the sources had committed by then (the {@link Barrier}), read the
+ * target's rows, and diff; a row counts only if it differs in every one of {@code rechecks} rounds,
+ * so changes still in flight through the stream are not reported.
+ */
+public final class Verifier {
+    /** Waits until the target has applied everything these sources committed before the call; false when no stream runs to wait for. */
+    public interface Barrier {
+        boolean await(Collection<String> groups) throws Exception;
+    }
+
+    /** Called before each chunk; may block (throttling) or throw (stop). */
+    public interface Gate {
+        void beforeChunk() throws Exception;
+    }
+
+    public record Settings(int chunkSize, int parallelism, int rechecks) {
+        public static final Settings DEFAULT = new Settings(10_000, 4, 3);
+    }
+
+    private final TableSpec spec;
+    private final DataSource target;
+    private final Map<String, DataSource> sources;
+    private final Barrier barrier;
+    private final Gate gate;
+    private final Settings settings;
+    private final Consumer<String> progress;
+    private volatile boolean settled = true;
+
+    public Verifier(TableSpec spec, DataSource target, Map<String, DataSource> sources, Barrier barrier, Gate gate, Settings settings, Consumer<String> progress) {
+        this.spec = spec;
+        this.target = target;
+        this.sources = sources;
+        this.barrier = barrier;
+        this.gate = gate;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** A set of rows compared together: a chunk-key range, or an explicit list of target row keys. */
+    private record Scope(List<Object> lower, List<Object> upper, List<List<Object>> keys) {}
+
+    private record Sum(long rows, BigInteger hashes) {
+        Sum plus(Sum o) {
+            return new Sum(rows + o.rows, hashes.add(o.hashes));
+        }
+    }
+
+    private record Row(List<Object> key, String hash, String source, boolean duplicate) {}
+
+    /** Every chunk of the table. */
+    public TableResult chunks() throws Exception {
+        long start = System.nanoTime();
+        List<Future<Scope>> pending = new ArrayList<>();
+        long[] rows = {0};
+        Semaphore inFlight = new Semaphore(settings.parallelism() * 2);
+        try (ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism())) {
+            try (Connection t = target.getConnection()) {
+                List<Object> lower = null;
+                while (true) {
+                    gate.beforeChunk();
+                    List<Object> upper = boundary(t, lower);
+                    Scope chunk = new Scope(lower, upper, null);
+                    inFlight.acquire();
+                    pending.add(pool.submit(() -> {
+                        try {
+                            Sum expected = new Sum(0, BigInteger.ZERO);
+                            for (TableSpec.SourceMap s : spec.sources()) expected = expected.plus(checksum(Side.source(s), chunk));
+                            Sum actual = checksum(Side.target(), chunk);
+                            synchronized (rows) {
+                                rows[0] += actual.rows;
+                            }
+                            return expected.equals(actual) ? null : chunk;
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                    if (upper == null) break;
+                    lower = upper;
+                }
+            }
+            List<Scope> mismatched = new ArrayList<>();
+            for (Future<Scope> f : pending) {
+                Scope s = f.get();
+                if (s != null) mismatched.add(s);
+            }
+            if (!mismatched.isEmpty()) progress.accept(spec.table() + ": " + mismatched.size() + " of " + pending.size() + " chunks differ; settling them row by row");
+            List<RowDiff> diffs = new ArrayList<>();
+            for (Scope s : mismatched) diffs.addAll(settle(s));
+            return new TableResult(spec.table(), "chunks", pending.size(), rows[0], mismatched.size(), diffs, (System.nanoTime() - start) / 1_000_000, settled);
+        }
+    }
+
+    /** Only the rows with these target row keys (rows the stream wrote since a clean pass). */
+    public TableResult keys(List<List<Object>> rowKeys) throws Exception {
+        long start = System.nanoTime();
+        List<RowDiff> diffs = new ArrayList<>();
+        long batches = 0;
+        long mismatched = 0;
+        long rows = 0;
+        for (int i = 0; i < rowKeys.size(); i += 500) {
+            gate.beforeChunk();
+            Scope batch = new Scope(null, null, rowKeys.subList(i, Math.min(rowKeys.size(), i + 500)));
+            batches++;
+            Map<String, Row> src = sourceRows(batch);
+            Map<String, Row> tgt = targetRows(batch);
+            rows += tgt.size();
+            if (!diff(src, tgt).isEmpty()) {
+                mismatched++;
+                diffs.addAll(settle(batch));
+            }
+        }
+        return new TableResult(spec.table(), "keys", batches, rows, mismatched, diffs, (System.nanoTime() - start) / 1_000_000, settled);
+    }
+
+    private List<RowDiff> settle(Scope scope) throws Exception {
+        Map<String, RowDiff> persistent = null;
+        for (int round = 0; round < Math.max(1, settings.rechecks()); round++) {
+            Map<String, Row> src = sourceRows(scope);
+            if (!barrier.await(spec.sources().stream().map(TableSpec.SourceMap::group).toList())) settled = false;
+            Map<String, RowDiff> now = diff(src, targetRows(scope));
+            if (persistent != null) now.keySet().retainAll(persistent.keySet());
+            persistent = now;
+            if (persistent.isEmpty()) break;
+        }
+        return new ArrayList<>(persistent.values());
+    }
+
+    private Map<String, RowDiff> diff(Map<String, Row> src, Map<String, Row> tgt) {
+        Map<String, RowDiff> out = new LinkedHashMap<>();
+        for (var e : src.entrySet()) {
+            Row s = e.getValue();
+            Row t = tgt.get(e.getKey());
+            if (s.duplicate()) out.put(e.getKey(), new RowDiff(spec.table(), s.key(), RowDiff.Kind.DUPLICATE, s.source()));
+            else if (t == null) out.put(e.getKey(), new RowDiff(spec.table(), s.key(), RowDiff.Kind.MISSING, s.source()));
+            else if (!t.hash().equals(s.hash())) out.put(e.getKey(), new RowDiff(spec.table(), s.key(), RowDiff.Kind.DIFFERENT, s.source()));
+        }
+        for (var e : tgt.entrySet()) {
+            if (!src.containsKey(e.getKey())) out.put(e.getKey(), new RowDiff(spec.table(), e.getValue().key(), RowDiff.Kind.EXTRA, null));
+        }
+        return out;
+    }
+
+    private List<Object> boundary(Connection t, List<Object> lower) throws SQLException {
+        try (PreparedStatement ps = t.prepareStatement(RowHashSql.boundary(spec, lower != null, settings.chunkSize()))) {
+            if (lower != null) bindAll(ps, 1, KeyRange.params(lower));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? readKey(rs, spec.chunkKey().size()) : null;
+            }
+        }
+    }
+
+    private Sum checksum(Side side, Scope chunk) throws SQLException {
+        try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(RowHashSql.checksum(spec, side, chunk.lower() != null, chunk.upper() != null))) {
+            bindRange(ps, side, chunk);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Sum(rs.getLong(1), rs.getBigDecimal(2).toBigIntegerExact());
+            }
+        }
+    }
+
+    private Map<String, Row> sourceRows(Scope scope) throws SQLException {
+        Map<String, Row> out = new LinkedHashMap<>();
+        for (TableSpec.SourceMap s : spec.sources()) {
+            for (Row r : rows(Side.source(s), scope)) {
+                String k = KeyValues.encode(r.key());
+                Row prior = out.putIfAbsent(k, r);
+                if (prior != null) out.put(k, new Row(r.key(), r.hash(), prior.source() + "," + r.source(), true));
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Row> targetRows(Scope scope) throws SQLException {
+        Map<String, Row> out = new LinkedHashMap<>();
+        for (Row r : rows(Side.target(), scope)) out.put(KeyValues.encode(r.key()), r);
+        return out;
+    }
+
+    private List<Row> rows(Side side, Scope scope) throws SQLException {
+        List<Row> out = new ArrayList<>();
+        String sql;
+        List<Object> params = new ArrayList<>();
+        if (scope.keys() == null) {
+            sql = RowHashSql.rows(spec, side, scope.lower() != null, scope.upper() != null);
+        } else {
+            List<List<Object>> own = new ArrayList<>();
+            for (List<Object> k : scope.keys()) {
+                List<Object> o = side.ownKey(spec, k);
+                if (o != null) own.add(o);
+            }
+            if (own.isEmpty()) return out;
+            sql = RowHashSql.rowsByKey(spec, side, own.size());
+            own.forEach(params::addAll);
+        }
+        try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (scope.keys() == null) bindRange(ps, side, scope);
+            else bindAll(ps, 1, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = spec.rowKey().size();
+                while (rs.next()) out.add(new Row(readKey(rs, n), rs.getString(n + 1), side.name(), false));
+            }
+        }
+        return out;
+    }
+
+    private void bindRange(PreparedStatement ps, Side side, Scope chunk) throws SQLException {
+        int i = 1;
+        if (chunk.lower() != null) i = bindAll(ps, i, KeyRange.params(ownBound(side, chunk.lower())));
+        if (chunk.upper() != null) bindAll(ps, i, KeyRange.params(ownBound(side, chunk.upper())));
+    }
+
+    private List<Object> ownBound(Side side, List<Object> targetBound) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < spec.chunkKey().size(); i++) out.add(side.bound(spec.chunkKey().get(i), targetBound.get(i)));
+        return out;
+    }
+
+    private static int bindAll(PreparedStatement ps, int from, List<Object> values) throws SQLException {
+        int i = from;
+        for (Object v : values) RowWrites.bind(ps, i++, v);
+        return i;
+    }
+
+    private static List<Object> readKey(ResultSet rs, int n) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<Object> key = new ArrayList<>();
+        for (int i = 1; i <= n; i++) key.add(JdbcValues.read(rs, i, md));
+        return key;
+    }
+
+    private Connection connection(Side side) throws SQLException {
+        return side.isTarget() ? target.getConnection() : sources.get(side.name()).getConnection();
+    }
+}

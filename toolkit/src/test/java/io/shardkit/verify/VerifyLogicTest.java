@@ -1,0 +1,68 @@
+package io.shardkit.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.mysql.KeyValues;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VerifyLogicTest {
+    static final TableSpec.SourceMap G2 = new TableSpec.SourceMap("g2", Map.of("id", 100_000L, "parent_id", 100_000L), Map.of());
+    static final TableSpec.SourceMap S1 = new TableSpec.SourceMap("g1", Map.of(), Map.of("_shard", "g1"));
+    static final TableSpec OFFSET = new TableSpec("db", "t", List.of("id"), List.of("id"), List.of("id", "parent_id", "v"), List.of(G2));
+    static final TableSpec SHARD = new TableSpec("db", "t", List.of("id"), List.of("id", "_shard"), List.of("id", "v", "_shard"), List.of(S1));
+
+    @Test
+    void sourceSideComputesTheTargetRow() {
+        Side s = Side.source(G2);
+        assertThat(RowHashSql.rowHash(s, OFFSET.columns()))
+                .isEqualTo("CAST(CONV(LEFT(MD5(CONCAT_WS(',', QUOTE((`id` + 100000)), QUOTE((`parent_id` + 100000)), QUOTE(`v`))), 16), 16, 10) AS UNSIGNED)");
+        assertThat(RowHashSql.rowHash(Side.source(S1), SHARD.columns())).contains("QUOTE('g1')");
+        assertThat(RowHashSql.checksum(OFFSET, Side.target(), true, true))
+                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(" + RowHashSql.rowHash(Side.target(), OFFSET.columns()) + "), 0) FROM `db`.`t` WHERE ((`id` > ?)) AND ((`id` <= ?))");
+        assertThat(RowHashSql.boundary(OFFSET, false, 500)).isEqualTo("SELECT `id` FROM `db`.`t` ORDER BY `id` LIMIT 1 OFFSET 499");
+    }
+
+    @Test
+    void targetBoundsShiftBackIntoEachSourcesKeys() {
+        assertThat(Side.source(G2).bound("id", 100_007L)).isEqualTo(7L);
+        assertThat(Side.source(G2).bound("v", 100_007L)).isEqualTo(100_007L);
+        assertThat(Side.target().bound("id", 100_007L)).isEqualTo(100_007L);
+        assertThat(Side.source(G2).bound("id", new BigInteger("18446744073709551615"))).isEqualTo(new BigInteger("18446744073709451615"));
+    }
+
+    @Test
+    void aRowKeyBelongsOnlyToTheSourceItsShardColumnNames() {
+        assertThat(Side.source(S1).ownKey(SHARD, List.of(5L, "g1"))).containsExactly(5L);
+        assertThat(Side.source(S1).ownKey(SHARD, List.of(5L, "g2"))).isNull();
+        assertThat(Side.source(S1).ownKeyColumns(SHARD)).containsExactly("id");
+        assertThat(RowHashSql.rowsByKey(SHARD, Side.source(S1), 2)).endsWith("WHERE `id` IN (?, ?)");
+        assertThat(RowHashSql.rowsByKey(SHARD, Side.target(), 1)).endsWith("WHERE ((`id` = ? AND `_shard` = ?))");
+    }
+
+    @Test
+    void keysEncodeTheSameWhateverJdbcTypeCarriedThem() {
+        assertThat(KeyValues.encode(List.of(7L))).isEqualTo(KeyValues.encode(List.of(BigInteger.valueOf(7)))).isEqualTo("[7]");
+        assertThat(KeyValues.encode(List.of(new BigDecimal("5.20")))).isEqualTo(KeyValues.encode(List.of(new BigDecimal("5.2"))));
+        String k = KeyValues.encode(Arrays.asList(new BigInteger("18446744073709551615"), "a\"b", new byte[] {1, 2}, LocalDateTime.of(2024, 1, 2, 3, 4, 5, 6000), null));
+        List<Object> back = KeyValues.decode(k);
+        assertThat(back.get(0)).isEqualTo(new BigInteger("18446744073709551615"));
+        assertThat(back.get(1)).isEqualTo("a\"b");
+        assertThat((byte[]) back.get(2)).containsExactly(1, 2);
+        assertThat(back.get(3)).isEqualTo("2024-01-02 03:04:05.000006");
+        assertThat(back.get(4)).isNull();
+        assertThat(KeyValues.decode("[7]").getFirst()).isEqualTo(7L);
+    }
+
+    @Test
+    void repairSqlInlinesValuesAsLiterals() {
+        assertThat(Repair.render("INSERT INTO t (a, b, c) VALUES (?, ?, ?)", new Object[] {1L, "it's", null}))
+                .isEqualTo("INSERT INTO t (a, b, c) VALUES (1, 'it''s', NULL);");
+        assertThat(Repair.render("DELETE FROM t WHERE a = ?", new Object[] {new byte[] {(byte) 0xff}})).isEqualTo("DELETE FROM t WHERE a = X'ff';");
+    }
+}
