@@ -38,7 +38,7 @@ class ServerCatalogIT {
             assertThat(cat.recentAudit(10)).hasSize(1);
         }
         try (Connection c = f.connect("g1-1")) {
-            assertThat(Queries.string(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shardkit_catalog'")).isEqualTo("15");
+            assertThat(Queries.string(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shardkit_catalog'")).isEqualTo("16");
         }
     }
 
