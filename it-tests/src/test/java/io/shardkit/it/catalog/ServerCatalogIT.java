@@ -55,7 +55,7 @@ class ServerCatalogIT {
         int code = io.shardkit.shell.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
                 "--catalog", "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_cli_catalog", "--catalog-option-file", opt.toString(), "catalog", "status");
         assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: 3");
+        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: 4");
         assertThat(out.toString() + err).doesNotContain(f.admin().password().reveal());
     }
 
