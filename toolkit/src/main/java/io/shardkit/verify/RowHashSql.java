@@ -8,21 +8,32 @@ import java.util.List;
 /**
  * The statements verify runs, the same text on MySQL and MariaDB.
  *
- * <p>Row hash: the first 64 bits of MD5 over every compared column, each through QUOTE() so the
- * encoding is unambiguous (NULL is the bare word NULL, strings are quoted and escaped, separators
- * sit outside quotes). A chunk's checksum is its row count and the exact (DECIMAL) sum of its row
- * hashes: order-independent, so the target's chunk equals the sum of the sources' chunks over the
- * same key range whatever source each row came from, and duplicates do not cancel as they would
- * under XOR. For a chunk that differs, the sums agree by accident with probability about 2^-64
- * (hashes behave as independent uniform 64-bit values); at a billion chunks that is below 1e-10.
- * CRC32 would make it 2^-32 per chunk, one in four billion, which a large fleet does reach.
+ * <p>Row hash: the first 64 bits of SHA1 over the row's columns joined with '#', followed by a
+ * framing field (which columns are NULL, and the byte length of every string column) so that no
+ * two different rows give the same text: CONCAT_WS skips NULLs, and a '#' inside a string could
+ * otherwise move between neighbours. A chunk's checksum is its row count and the exact (DECIMAL)
+ * sum of its row hashes: order-independent, so the target's chunk equals the sum of the sources'
+ * chunks over the same key range whatever source each row came from, and duplicates do not cancel
+ * as they would under XOR. For a chunk that differs, the sums agree by accident with probability
+ * about 2^-64 (truncated SHA1 values behave as independent uniform 64-bit values); at a billion
+ * chunks that is below 1e-10. CRC32 would make it 2^-32 per chunk, one in four billion, which a
+ * large fleet does reach. SHA1 rather than MD5: measured 1.6 s against 2.7 s per million rows here
+ * (MariaDB 10.11), and collision resistance against an adversary is not what this needs.
  */
 final class RowHashSql {
     private RowHashSql() {}
 
-    static String rowHash(Side side, List<String> columns) {
-        List<String> quoted = columns.stream().map(c -> "QUOTE(" + side.expr(c) + ")").toList();
-        return "CAST(CONV(LEFT(MD5(CONCAT_WS(',', " + String.join(", ", quoted) + ")), 16), 16, 10) AS UNSIGNED)";
+    static String rowHash(Side side, List<TableSpec.Column> columns) {
+        List<String> values = new java.util.ArrayList<>();
+        List<String> framing = new java.util.ArrayList<>();
+        for (TableSpec.Column c : columns) {
+            String e = side.expr(c.name());
+            values.add(e);
+            if (c.nullable()) framing.add("ISNULL(" + e + ")");
+        }
+        for (TableSpec.Column c : columns) if (c.string()) framing.add("LENGTH(" + side.expr(c.name()) + ")");
+        if (!framing.isEmpty()) values.add("CONCAT_WS(',', " + String.join(", ", framing) + ")");
+        return "CAST(CONV(LEFT(SHA1(CONCAT_WS('#', " + String.join(", ", values) + ")), 16), 16, 10) AS UNSIGNED)";
     }
 
     static String from(TableSpec t) {
@@ -38,7 +49,7 @@ final class RowHashSql {
     }
 
     static String checksum(TableSpec t, Side side, boolean lower, boolean upper) {
-        return "SELECT COUNT(*), COALESCE(SUM(" + rowHash(side, t.columns()) + "), 0) FROM " + from(t) + range(t, lower, upper);
+        return "SELECT COUNT(*), COALESCE(SUM(" + rowHash(side, t.typed()) + "), 0) FROM " + from(t) + range(t, lower, upper);
     }
 
     /** The last chunk key of the next chunk of {@code size} rows on the target (nibbling, as pt-table-checksum does). */
@@ -49,12 +60,12 @@ final class RowHashSql {
 
     /** Row key (as target values) and row hash of every row in a range. */
     static String rows(TableSpec t, Side side, boolean lower, boolean upper) {
-        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.columns()) + " FROM " + from(t) + range(t, lower, upper);
+        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.typed()) + " FROM " + from(t) + range(t, lower, upper);
     }
 
     /** Row key and row hash of the rows with the given keys (this side's own key columns). */
     static String rowsByKey(TableSpec t, Side side, int keys) {
-        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.columns()) + " FROM " + from(t) + " WHERE " + KeyRange.in(side.ownKeyColumns(t), keys);
+        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.typed()) + " FROM " + from(t) + " WHERE " + KeyRange.in(side.ownKeyColumns(t), keys);
     }
 
     /** Every compared column (as target values) of the row with this key, share-locked until the repair commits. */

@@ -10,7 +10,20 @@ import java.util.Map;
  *
  * @param columns the target columns compared, in a fixed order
  */
-public record TableSpec(String database, String table, List<String> chunkKey, List<String> rowKey, List<String> columns, List<SourceMap> sources) {
+public record TableSpec(String database, String table, List<String> chunkKey, List<String> rowKey, List<String> columns, List<SourceMap> sources,
+                        List<Column> typed) {
+
+    public TableSpec(String database, String table, List<String> chunkKey, List<String> rowKey, List<String> columns, List<SourceMap> sources) {
+        this(database, table, chunkKey, rowKey, columns, sources, columns.stream().map(c -> new Column(c, true, true)).toList());
+    }
+
+    /** A compared column as the row hash frames it: strings carry their length, nullable columns a NULL flag. */
+    public record Column(String name, boolean nullable, boolean string) {}
+
+    /** This table with the target's column types (until then every column is framed as a nullable string: correct, slower). */
+    public TableSpec withTypes(List<Column> types) {
+        return new TableSpec(database, table, chunkKey, rowKey, columns, sources, types);
+    }
 
     /**
      * How one source's rows become target rows: some columns have a constant added (offset keys and

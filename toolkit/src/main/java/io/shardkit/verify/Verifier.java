@@ -48,7 +48,7 @@ public final class Verifier {
         public static final Settings DEFAULT = new Settings(10_000, 4, 3);
     }
 
-    private final TableSpec spec;
+    private TableSpec spec;
     private final DataSource target;
     private final Map<String, DataSource> sources;
     private final Barrier barrier;
@@ -78,9 +78,36 @@ public final class Verifier {
 
     private record Row(List<Object> key, String hash, String source, boolean duplicate) {}
 
+    private static final java.util.Set<String> PLAIN_TYPES = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal",
+            "numeric", "float", "double", "real", "date", "datetime", "timestamp", "time", "year");
+
+    /** Frames the row hash by the target's column types: numbers and temporals cannot hold the separator. */
+    private void readTypes() throws SQLException {
+        Map<String, TableSpec.Column> found = new java.util.HashMap<>();
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COLUMN_NAME, IS_NULLABLE, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, spec.database());
+            ps.setString(2, spec.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), new TableSpec.Column(rs.getString(1), "YES".equals(rs.getString(2)),
+                            !PLAIN_TYPES.contains(rs.getString(3).toLowerCase(java.util.Locale.ROOT))));
+                }
+            }
+        }
+        List<TableSpec.Column> typed = new ArrayList<>();
+        for (String col : spec.columns()) {
+            TableSpec.Column c = found.get(col.toLowerCase(java.util.Locale.ROOT));
+            if (c == null) throw new IllegalStateException("column " + col + " of " + spec.database() + "." + spec.table() + " is missing on the target");
+            typed.add(new TableSpec.Column(col, c.nullable(), c.string()));
+        }
+        spec = spec.withTypes(typed);
+    }
+
     /** Every chunk of the table. */
     public TableResult chunks() throws Exception {
         long start = System.nanoTime();
+        readTypes();
         List<Future<Scope>> pending = new ArrayList<>();
         long[] rows = {0};
         Semaphore inFlight = new Semaphore(settings.parallelism() * 2);
@@ -124,6 +151,7 @@ public final class Verifier {
     /** Only the rows with these target row keys (rows the stream wrote since a clean pass). */
     public TableResult keys(List<List<Object>> rowKeys) throws Exception {
         long start = System.nanoTime();
+        readTypes();
         List<RowDiff> diffs = new ArrayList<>();
         long batches = 0;
         long mismatched = 0;

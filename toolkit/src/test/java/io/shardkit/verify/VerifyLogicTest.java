@@ -20,11 +20,13 @@ class VerifyLogicTest {
     @Test
     void sourceSideComputesTheTargetRow() {
         Side s = Side.source(G2);
-        assertThat(RowHashSql.rowHash(s, OFFSET.columns()))
-                .isEqualTo("CAST(CONV(LEFT(MD5(CONCAT_WS(',', QUOTE((`id` + 100000)), QUOTE((`parent_id` + 100000)), QUOTE(`v`))), 16), 16, 10) AS UNSIGNED)");
-        assertThat(RowHashSql.rowHash(Side.source(S1), SHARD.columns())).contains("QUOTE('g1')");
+        List<TableSpec.Column> typed = List.of(new TableSpec.Column("id", false, false), new TableSpec.Column("parent_id", true, false), new TableSpec.Column("v", true, true));
+        assertThat(RowHashSql.rowHash(s, typed)).isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', (`id` + 100000), (`parent_id` + 100000), `v`,"
+                + " CONCAT_WS(',', ISNULL((`parent_id` + 100000)), ISNULL(`v`), LENGTH(`v`)))), 16), 16, 10) AS UNSIGNED)");
+        assertThat(RowHashSql.rowHash(Side.target(), List.of(new TableSpec.Column("id", false, false)))).isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', `id`)), 16), 16, 10) AS UNSIGNED)");
+        assertThat(RowHashSql.rowHash(Side.source(S1), SHARD.typed())).contains("'g1'");
         assertThat(RowHashSql.checksum(OFFSET, Side.target(), true, true))
-                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(" + RowHashSql.rowHash(Side.target(), OFFSET.columns()) + "), 0) FROM `db`.`t` WHERE ((`id` > ?)) AND ((`id` <= ?))");
+                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(" + RowHashSql.rowHash(Side.target(), OFFSET.typed()) + "), 0) FROM `db`.`t` WHERE ((`id` > ?)) AND ((`id` <= ?))");
         assertThat(RowHashSql.boundary(OFFSET, false, 500)).isEqualTo("SELECT `id` FROM `db`.`t` ORDER BY `id` LIMIT 1 OFFSET 499");
     }
 

@@ -1,5 +1,6 @@
 package io.shardkit.it.bench;
 
+import static io.shardkit.it.bench.Bench.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardkit.it.fixture.Fleet;
@@ -31,33 +32,6 @@ import org.junit.jupiter.api.Test;
 class CopyBenchmark {
     static final int SOURCES = 4;
 
-    record Result(String tool, long rows, double seconds, String note) {
-        double rate() { return rows / seconds; }
-    }
-
-    static String primary(Fleet f, String g) {
-        return f.discover().group(g).primary().orElseThrow();
-    }
-
-    static long count(Fleet f, String group, String sql) throws Exception {
-        try (Connection c = f.connect(primary(f, group))) {
-            return Long.parseLong(Queries.string(c, sql));
-        }
-    }
-
-    static Process run(Path log, List<String> cmd, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        return pb.start();
-    }
-
-    static void waitAll(List<Process> ps, String what) throws Exception {
-        for (Process p : ps) {
-            assertThat(p.waitFor(30, TimeUnit.MINUTES)).as(what).isTrue();
-            assertThat(p.exitValue()).as(what + " exit").isZero();
-        }
-    }
-
     @Test
     void copyRowsPerSecondBesidePeers(Fleet f) throws Exception {
         long rowsPerSource = Long.getLong("bench.rows", 250_000);
@@ -73,29 +47,15 @@ class CopyBenchmark {
             }
         }
         long total = rowsPerSource * SOURCES;
-        Path dir = Files.createDirectories(Path.of(System.getProperty("shardkit.it.root", "target")).getParent().resolve("bench"));
+        Path dir = Bench.dir();
         Path log = dir.resolve("copy-tools.log");
-        Path cnf = dir.resolve("client.cnf");
-        Files.deleteIfExists(cnf);
-        Files.createFile(cnf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(cnf, "[client]\nuser=" + f.admin().user() + "\npassword=" + f.admin().password().reveal() + "\n");
+        Path cnf = Bench.clientCnf(f, "client.cnf");
         String targetIp = t.instance(primary(f, target)).ip();
         List<Result> results = new ArrayList<>();
 
         // shardkit: the merge copy, in its own JVM like an operator runs it (its RSS is measured)
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        // the launcher's JVM options (bin/shardkit), plus a flight recording when -Dbench.jfr=FILE
-        List<String> base = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        if (System.getProperty("bench.jfr") != null) base.add("-XX:StartFlightRecording=filename=" + System.getProperty("bench.jfr") + ",settings=profile");
-        base.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.shardkit.shell.Main"));
-        List<String> common = List.of("--home", f.home().toString(), "--sandbox", f.name());
-        List<String> plan = new ArrayList<>(base);
-        plan.addAll(List.of("merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "offset", "--id", "bench"));
-        plan.addAll(common);
-        waitAll(List.of(run(log, plan, Map.of())), "merge plan");
-        List<String> start = new ArrayList<>(base);
-        start.addAll(List.of("merge", "start", "bench", "--until-caught-up", "--chunk-size", "5000"));
-        start.addAll(common);
+        waitAll(List.of(run(log, Bench.shardkit(f, "merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "offset", "--id", "bench"), Map.of())), "merge plan");
+        List<String> start = Bench.shardkit(f, "merge", "start", "bench", "--until-caught-up", "--chunk-size", "5000");
         long t0 = System.nanoTime();
         Process sk = run(log, start, Map.of());
         long peakKb = 0;
@@ -151,27 +111,7 @@ class CopyBenchmark {
         results.add(new Result("mariadb-dump | mariadb (4 pipes in parallel)", total, mdSecs, ""));
         Files.deleteIfExists(cnf);
 
-        StringBuilder md = new StringBuilder("| tool | rows | seconds | rows/s | shardkit ÷ tool | note |\n|---|---|---|---|---|---|\n");
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("rowsPerSource", rowsPerSource);
-        json.put("sources", SOURCES);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        double mine = results.getFirst().rate();
-        for (Result r : results) {
-            md.append(String.format("| %s | %d | %.1f | %.0f | %s | %s |%n", r.tool(), r.rows(), r.seconds(), r.rate(),
-                    r == results.getFirst() ? "1.00x" : String.format("%.2fx", mine / r.rate()), r.note()));
-            rows.add(Map.of("tool", r.tool(), "rows", r.rows(), "seconds", r.seconds(), "rowsPerSecond", r.rate(), "note", r.note()));
-        }
-        json.put("results", rows);
-        Files.writeString(dir.resolve("copy.md"), md);
-        Files.writeString(dir.resolve("copy.json"), new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        System.out.println("\ncopy benchmark, " + SOURCES + " MariaDB sources x " + rowsPerSource + " rows into 1 target (same machine, same run):\n" + md);
-    }
-
-    static void deleteTree(Path p) throws Exception {
-        if (!Files.exists(p)) return;
-        try (var w = Files.walk(p)) {
-            for (Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(x);
-        }
+        Bench.report("copy", "copy benchmark, " + SOURCES + " MariaDB sources into 1 target (same machine, same run)",
+                Map.of("rowsPerSource", rowsPerSource, "sources", SOURCES), results);
     }
 }

@@ -1,0 +1,97 @@
+package io.shardkit.it.bench;
+
+import static io.shardkit.it.bench.Bench.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.FleetShape;
+import io.shardkit.mysql.Queries;
+import io.shardkit.sandbox.SandboxSpec;
+import io.shardkit.topology.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Verify benchmark (not a timed test: it asserts only that both tools checked every row and found
+ * no difference). Four MariaDB sources merged into one target, then in the same run:
+ * shardkit's merge verify --full (every source against the target, chunk checksums in SQL) and
+ * pt-table-checksum on the target group (its primary against its replica, through replication),
+ * both over the target's rows; each tool reads every row twice (source and target, or primary and
+ * replica). Rows per source: -Dbench.rows (default 250000).
+ */
+@Tag("bench")
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 1, hostsPerZone = 2, groups = 5, replicas = 1)
+class VerifyBenchmark {
+    static final int SOURCES = 4;
+
+    @Test
+    void verifyRowsPerSecondBesidePtTableChecksum(Fleet f) throws Exception {
+        long rowsPerSource = Long.getLong("bench.rows", 250_000);
+        Topology t = f.topology();
+        List<String> sources = List.of("g1", "g2", "g3", "g4");
+        String target = "g5";
+        for (String g : sources) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE bench");
+                Queries.execute(c, "CREATE TABLE bench.items (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY (k))");
+                c.setCatalog("bench");
+                Queries.execute(c, "INSERT INTO items (k, c, pad) SELECT seq % 100000, REPEAT(CHAR(65 + seq % 26), 120), REPEAT('p', 60) FROM seq_1_to_" + rowsPerSource);
+            }
+        }
+        long total = rowsPerSource * SOURCES;
+        Path log = dir().resolve("verify-tools.log");
+        waitAll(List.of(run(log, shardkit(f, "merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "offset", "--id", "vbench"), Map.of())), "merge plan");
+        waitAll(List.of(run(log, shardkit(f, "merge", "start", "vbench", "--until-caught-up", "--chunk-size", "5000"), Map.of())), "merge start");
+        assertThat(count(f, target, "SELECT COUNT(*) FROM bench.items")).isEqualTo(total);
+        String replica = t.group(target).instanceNames().stream().filter(i -> !i.equals(primary(f, target))).findFirst().orElseThrow();
+        io.shardkit.it.fixture.Fleet.await("target replica caught up", java.time.Duration.ofMinutes(5), () -> {
+            try {
+                try (Connection c = f.connect(replica)) {
+                    return Long.parseLong(Queries.string(c, "SELECT COUNT(*) FROM bench.items")) == total;
+                }
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        List<Result> results = new ArrayList<>();
+
+        Path out = dir().resolve("verify-shardkit.out");
+        long t0 = System.nanoTime();
+        Process sk = new ProcessBuilder(shardkit(f, "merge", "verify", "vbench", "--full")).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        sk.waitFor();
+        double skSecs = (System.nanoTime() - t0) / 1e9;
+        String printed = Files.readString(out);
+        assertThat(sk.exitValue()).as(printed).isZero();
+        assertThat(printed).contains("vbench: clean");
+        results.add(new Result("shardkit merge verify --full (4 sources vs target, chunk checksums, 4 in parallel; includes JVM start)", total, skSecs,
+                "reads each row on its source and on the target"));
+
+        // pt-table-checksum: primary against its replica; on MariaDB it needs dsn recursion and no binlog-format check
+        String tp = t.instance(primary(f, target)).ip();
+        try (Connection c = f.connect(primary(f, target))) {
+            Queries.execute(c, "CREATE DATABASE IF NOT EXISTS percona");
+            Queries.execute(c, "CREATE TABLE percona.dsns (id INT AUTO_INCREMENT PRIMARY KEY, parent_id INT, dsn VARCHAR(255) NOT NULL)");
+            Queries.execute(c, "INSERT INTO percona.dsns (dsn) VALUES ('h=" + t.instance(replica).ip() + ",P=3306')");
+        }
+        Path cnf = clientCnf(f, "pt.cnf");
+        t0 = System.nanoTime();
+        Process pt = run(log, List.of("pt-table-checksum", "--defaults-file=" + cnf, "h=" + tp + ",P=3306", "--databases", "bench", "--tables", "items",
+                "--recursion-method=dsn=h=" + tp + ",D=percona,t=dsns", "--no-check-binlog-format", "--no-version-check"), Map.of());
+        pt.waitFor();
+        double ptSecs = (System.nanoTime() - t0) / 1e9;
+        Files.deleteIfExists(cnf);
+        assertThat(pt.exitValue()).as("pt-table-checksum exit (see %s)", log).isZero();
+        try (Connection c = f.connect(primary(f, target))) {
+            assertThat(Long.parseLong(Queries.string(c, "SELECT SUM(this_cnt) FROM percona.checksums WHERE db = 'bench' AND tbl = 'items'"))).isEqualTo(total);
+        }
+        results.add(new Result("pt-table-checksum (target primary vs its replica, default chunk-time 0.5 s)", total, ptSecs, "reads each row on the primary and, replicated, on the replica"));
+        report("verify", "verify benchmark, " + SOURCES + " MariaDB sources merged into 1 target (same machine, same run)",
+                Map.of("rowsPerSource", rowsPerSource, "sources", SOURCES), results);
+    }
+}
