@@ -169,7 +169,8 @@ abstract class VerifyScenarios {
                 try (MergeVerify v = new MergeVerify(plan, t, f.admin(), catalog, 4, System.out::println)) {
                     TableResult r = v.run(List.of(), false, SMALL_CHUNKS).tables().getFirst();
                     assertThat(r.mode()).isEqualTo("keys");
-                    assertThat(r.rows()).isEqualTo(updated);
+                    // at-least-once delivery may re-apply (and so re-touch) a few earlier rows: harmless, and far from a full pass
+                    assertThat(r.rows()).isBetween((long) updated, updated + 10L);
                     assertThat(r.clean()).isTrue();
                 }
                 control.requestStop();
