@@ -52,6 +52,8 @@ public final class MergeVerify implements AutoCloseable {
     private final Consumer<String> progress;
     private final HikariDataSource target;
     private final Map<String, HikariDataSource> sources = new LinkedHashMap<>();
+    private final Map<String, io.shardkit.topology.InstanceState> primaries = new LinkedHashMap<>();
+    private volatile boolean drained;
 
     public MergeVerify(Plan plan, Topology topology, Credential admin, Catalog catalog, int connectionsPerServer, Consumer<String> progress) {
         this.plan = plan;
@@ -65,6 +67,7 @@ public final class MergeVerify implements AutoCloseable {
         try {
             for (String g : groups) {
                 String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no reachable primary"));
+                primaries.put(g, view.state(p));
                 opened.put(g, Connections.pool("verify-" + g, topology.instance(p).endpoint(), admin, ConnectionSettings.BULK, connectionsPerServer));
             }
         } catch (RuntimeException e) {
@@ -149,6 +152,7 @@ public final class MergeVerify implements AutoCloseable {
      * with one marker per source; false when no live process streams this job (nothing to wait for).
      */
     boolean barrier(Collection<String> groups) throws Exception {
+        if (drained) return true;
         JobState s = jobs.state(plan.id());
         if (!EnumSet.of(JobState.STREAMING, JobState.VERIFYING, JobState.CUTTING_OVER).contains(s) || !jobs.live(plan.id())) return false;
         Map<String, Long> seqs = new LinkedHashMap<>();
@@ -198,6 +202,23 @@ public final class MergeVerify implements AutoCloseable {
             ps.setTimestamp(3, before);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The sources are frozen and their final markers delivered: nothing is in flight, so re-checks
+     * need not wait (and could not: a fenced source takes no marker).
+     */
+    void assumeDrained() {
+        drained = true;
+    }
+
+    /** The primary of a source or target group as found when this verify connected. */
+    io.shardkit.topology.InstanceState primary(String group) {
+        return primaries.get(group);
+    }
+
+    Plan plan() {
+        return plan;
     }
 
     DataSource target() {

@@ -172,7 +172,7 @@ public final class MergeJob implements AutoCloseable {
                     control.chunkSize(settings.chunkSize());
                 }
                 if (s == JobState.PAUSED) control.pause();
-                else if (s == JobState.ABORTED) control.requestStop();
+                else if (s == JobState.ABORTED || s == JobState.DONE) control.requestStop();
                 else control.resume();
                 jobs.heartbeat(plan.id());
                 Thread.sleep(1000);
@@ -327,8 +327,10 @@ public final class MergeJob implements AutoCloseable {
             List<String> members = topology.group(group).instanceNames();
             FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
             InstanceState now = view.group(group).primary().map(view::state).orElse(null);
-            boolean usable = now != null && now.reachable() && now.writable();
-            if (usable && !mustRestart && now.instance().equals(primaries.get(group).instance())) return;
+            InstanceState current = view.state(primaries.get(group).instance());
+            // a primary made read-only by a cutover's freeze is still the one to stream from
+            if (!mustRestart && current != null && current.reachable() && (now == null || now.instance().equals(current.instance()))) return;
+            boolean usable = now != null && now.reachable() && (now.writable() || now.instance().equals(primaries.get(group).instance()));
             if (usable) {
                 String from = primaries.get(group).instance();
                 primaries.put(group, now);
@@ -341,6 +343,7 @@ public final class MergeJob implements AutoCloseable {
                 startStream(group);
                 return;
             }
+            if (control.stopRequested()) return;
             if (System.nanoTime() > deadline) throw new IllegalStateException("source " + group + " has had no writable primary for 5 minutes");
             Thread.sleep(1000);
         }

@@ -39,6 +39,14 @@ public interface Flavor {
     /** Makes the server refuse writes from every client, including administrative ones where possible. */
     List<Statement> fence();
 
+    /**
+     * Refuses application writes but still lets administrative sessions write (a cutover writes its
+     * final marker after this, then fences). Both flavors: read_only.
+     */
+    default List<Statement> freezeWrites() {
+        return List.of(Statement.of("SET GLOBAL read_only = ON"));
+    }
+
     /** Opens the server for writes. */
     List<Statement> unfence();
 

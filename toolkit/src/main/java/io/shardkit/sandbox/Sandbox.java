@@ -254,6 +254,11 @@ public final class Sandbox {
         return credential("shardkit-admin");
     }
 
+    /** The application user: plain DML, no privilege that passes read_only (what a cutover freeze stops). */
+    public Credential app() {
+        return credential("shardkit-app");
+    }
+
     private Credential credential(String section) {
         return io.shardkit.mysql.CredentialRef.optionFile(null, dir.resolve(CREDENTIALS_FILE), section).resolve();
     }

@@ -68,6 +68,19 @@ final class RowHashSql {
         return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.typed()) + " FROM " + from(t) + " WHERE " + KeyRange.in(side.ownKeyColumns(t), keys);
     }
 
+    /**
+     * Row key and row hash of rows whose {@code fixed} columns equal given values and whose other
+     * row-key columns are one of {@code keys} tuples: the target's side of a keyed batch when a
+     * source fills some key column with a constant (its shard name), which keeps the predicate a
+     * plain IN list instead of hundreds of OR'ed conjunctions.
+     */
+    static String rowsByKeyWithin(TableSpec t, List<String> fixed, int keys) {
+        List<String> rest = t.rowKey().stream().filter(c -> !fixed.contains(c)).toList();
+        String where = String.join(" AND ", fixed.stream().map(c -> identifier(c) + " = ?").toList());
+        return "SELECT " + keyExprs(t, Side.target()) + ", " + rowHash(Side.target(), t.typed()) + " FROM " + from(t) + " WHERE "
+                + (where.isEmpty() ? "" : where + " AND ") + KeyRange.in(rest, keys);
+    }
+
     /** Every compared column (as target values) of the row with this key, share-locked until the repair commits. */
     static String rowForRepair(TableSpec t, Side side) {
         List<String> cols = t.columns().stream().map(c -> side.expr(c) + " AS " + identifier(c)).toList();

@@ -56,6 +56,7 @@ public final class Verifier {
     private final Settings settings;
     private final Consumer<String> progress;
     private volatile boolean settled = true;
+    private static final int KEY_BATCH = 1000;
 
     public Verifier(TableSpec spec, DataSource target, Map<String, DataSource> sources, Barrier barrier, Gate gate, Settings settings, Consumer<String> progress) {
         this.spec = spec;
@@ -156,9 +157,9 @@ public final class Verifier {
         long batches = 0;
         long mismatched = 0;
         long rows = 0;
-        for (int i = 0; i < rowKeys.size(); i += 500) {
+        for (int i = 0; i < rowKeys.size(); i += KEY_BATCH) {
             gate.beforeChunk();
-            Scope batch = new Scope(null, null, rowKeys.subList(i, Math.min(rowKeys.size(), i + 500)));
+            Scope batch = new Scope(null, null, rowKeys.subList(i, Math.min(rowKeys.size(), i + KEY_BATCH)));
             batches++;
             Map<String, Row> src = sourceRows(batch);
             Map<String, Row> tgt = targetRows(batch);
@@ -237,23 +238,40 @@ public final class Verifier {
     }
 
     private List<Row> rows(Side side, Scope scope) throws SQLException {
+        if (scope.keys() == null) return query(side, RowHashSql.rows(spec, side, scope.lower() != null, scope.upper() != null), null, scope);
         List<Row> out = new ArrayList<>();
-        String sql;
-        List<Object> params = new ArrayList<>();
-        if (scope.keys() == null) {
-            sql = RowHashSql.rows(spec, side, scope.lower() != null, scope.upper() != null);
-        } else {
-            List<List<Object>> own = new ArrayList<>();
+        if (side.isTarget()) {
+            // group the keys by the columns sources fill with constants (the shard column): one IN list per group
+            List<String> fixed = spec.rowKey().stream().filter(c -> spec.sources().stream().anyMatch(s -> s.constants().containsKey(c))).toList();
+            Map<List<Object>, List<List<Object>>> groups = new LinkedHashMap<>();
             for (List<Object> k : scope.keys()) {
-                List<Object> o = side.ownKey(spec, k);
-                if (o != null) own.add(o);
+                List<Object> fixedValues = new ArrayList<>();
+                List<Object> rest = new ArrayList<>();
+                for (int i = 0; i < spec.rowKey().size(); i++) (fixed.contains(spec.rowKey().get(i)) ? fixedValues : rest).add(k.get(i));
+                groups.computeIfAbsent(fixedValues, x -> new ArrayList<>()).add(rest);
             }
-            if (own.isEmpty()) return out;
-            sql = RowHashSql.rowsByKey(spec, side, own.size());
-            own.forEach(params::addAll);
+            for (var g : groups.entrySet()) {
+                List<Object> params = new ArrayList<>(g.getKey());
+                g.getValue().forEach(params::addAll);
+                out.addAll(query(side, RowHashSql.rowsByKeyWithin(spec, fixed, g.getValue().size()), params, scope));
+            }
+            return out;
         }
+        List<List<Object>> own = new ArrayList<>();
+        for (List<Object> k : scope.keys()) {
+            List<Object> o = side.ownKey(spec, k);
+            if (o != null) own.add(o);
+        }
+        if (own.isEmpty()) return out;
+        List<Object> params = new ArrayList<>();
+        own.forEach(params::addAll);
+        return query(side, RowHashSql.rowsByKey(spec, side, own.size()), params, scope);
+    }
+
+    private List<Row> query(Side side, String sql, List<Object> params, Scope scope) throws SQLException {
+        List<Row> out = new ArrayList<>();
         try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (scope.keys() == null) bindRange(ps, side, scope);
+            if (params == null) bindRange(ps, side, scope);
             else bindAll(ps, 1, params);
             try (ResultSet rs = ps.executeQuery()) {
                 int n = spec.rowKey().size();

@@ -97,8 +97,8 @@ abstract class VerifyScenarios {
             try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println)) {
                 Workload w1 = new Workload(t.instance(primary(f, "g1")).endpoint(), f.admin(), db + ".items", 0, 21, 1500);
                 Workload w2 = new Workload(t.instance(primary(f, "g2")).endpoint(), f.admin(), db + ".items", 0, 22, 1500);
-                CompletableFuture<Void> l1 = CompletableFuture.runAsync(w1);
-                CompletableFuture<Void> l2 = CompletableFuture.runAsync(w2);
+                CompletableFuture<Void> l1 = CompletableFuture.runAsync(w1, MergeRuns.OWN_THREAD);
+                CompletableFuture<Void> l2 = CompletableFuture.runAsync(w2, MergeRuns.OWN_THREAD);
                 CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
                 Fleet.await("copy finished", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
                 CompletableFuture.allOf(l1, l2).get();

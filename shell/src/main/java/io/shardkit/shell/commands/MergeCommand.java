@@ -18,9 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "merge", description = "Online shard merges: plan, start, status, pause, resume, abort, throttle, verify (cutover is coming).",
+@Command(name = "merge", description = "Online shard merges: plan, start, status, pause, resume, abort, throttle, verify, cutover.",
         subcommands = {MergeCommand.PlanCmd.class, MergeRunCommands.Start.class, MergeStatusCommand.class, MergeRunCommands.Pause.class,
-                MergeRunCommands.Resume.class, MergeRunCommands.Abort.class, MergeRunCommands.ThrottleCmd.class, MergeVerifyCommand.class})
+                MergeRunCommands.Resume.class, MergeRunCommands.Abort.class, MergeRunCommands.ThrottleCmd.class, MergeVerifyCommand.class, MergeCutoverCommand.class})
 public final class MergeCommand {
 
     @Command(name = "plan", description = "Preflight, schema diff, exact key-collision scan and estimate; stores the plan. Changes nothing on any server.")

@@ -1,0 +1,287 @@
+package io.shardkit.it.cutover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.cutover.Cutover;
+import io.shardkit.cutover.MergeVerify;
+import io.shardkit.it.fixture.AckCheck;
+import io.shardkit.it.fixture.AckWriter;
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.MergeRuns;
+import io.shardkit.it.fixture.RowCompare;
+import io.shardkit.merge.JobState;
+import io.shardkit.merge.JobStore;
+import io.shardkit.merge.KeyStrategy;
+import io.shardkit.merge.MergeControl;
+import io.shardkit.merge.MergeJob;
+import io.shardkit.merge.MergeRequest;
+import io.shardkit.merge.Plan;
+import io.shardkit.merge.PlanJson;
+import io.shardkit.merge.Planner;
+import io.shardkit.mysql.KeyValues;
+import io.shardkit.mysql.Queries;
+import io.shardkit.sandbox.Users;
+import io.shardkit.shell.Main;
+import io.shardkit.topology.Topology;
+import io.shardkit.verify.Verifier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * merge cutover of four sources (g1..g4 into g5) under a write load from application clients
+ * that record every acknowledged write, routed by the cutover's endpoint hook: before the switch
+ * they write to their source, after it to the target. Every acknowledged write must be on the
+ * target exactly once, every write refused during the freeze nowhere, and the recorded freeze must
+ * match the gap the clients saw. Injected failures at each step must abort cleanly.
+ */
+abstract class CutoverScenarios {
+    static final List<String> SOURCES = List.of("g1", "g2", "g3", "g4");
+    static final String TARGET = "g5";
+
+    static String primary(Fleet f, String g) {
+        return f.discover().group(g).primary().orElseThrow();
+    }
+
+    static int cli(Fleet f, StringWriter out, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--home", f.home().toString())).toArray(String[]::new);
+        return Main.run(new PrintWriter(out, true), new PrintWriter(out, true), all);
+    }
+
+    /** A running merge with its clients, torn down by the test. */
+    final class Merge implements AutoCloseable {
+        final Fleet f;
+        final String db;
+        final Plan plan;
+        final Catalog catalog;
+        final JobStore jobs;
+        final MergeControl control = new MergeControl();
+        final MergeJob job;
+        final CompletableFuture<Void> running;
+        final Path routeFile;
+        volatile long switchedAt;
+        final List<AckWriter> writers = new ArrayList<>();
+        final List<CompletableFuture<Void>> writing = new ArrayList<>();
+        final java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newCachedThreadPool();
+
+        Merge(Fleet f, String db) throws Exception {
+            this.f = f;
+            this.db = db;
+            for (String g : SOURCES) {
+                try (Connection c = f.connect(primary(f, g))) {
+                    Queries.execute(c, "CREATE DATABASE " + db);
+                    Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(64) NOT NULL, qty INT NOT NULL, updated DATETIME(6) NOT NULL)");
+                    Queries.execute(c, "INSERT INTO " + db + ".items (sku, qty, updated) VALUES ('seed-1', 1, NOW(6)), ('seed-2', 2, NOW(6)), ('seed-3', 3, NOW(6))");
+                }
+            }
+            Topology t = f.topology();
+            plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                    .plan(new MergeRequest(db, SOURCES, TARGET, db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));
+            catalog = Catalog.embedded(f.home());
+            catalog.savePlan(plan.id(), "it", String.join(",", SOURCES), TARGET, PlanJson.write(plan));
+            jobs = new JobStore(catalog);
+            job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println);
+            running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+            Fleet.await("copy finished", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+            assertThat(jobs.state(plan.id())).isEqualTo(JobState.STREAMING);
+            routeFile = f.home().resolve(db + "-route.json");
+            for (String g : SOURCES) {
+                String targetSql = "INSERT INTO " + db + ".items (sku, qty, updated, _shard) VALUES (?, 1, NOW(6), '" + g + "')";
+                String sourceSql = "INSERT INTO " + db + ".items (sku, qty, updated) VALUES (?, 1, NOW(6))";
+                AckWriter.Route before = new AckWriter.Route("source", t.instance(primary(f, g)).endpoint(), sourceSql);
+                AckWriter.Route after = new AckWriter.Route("target", t.instance(primary(f, TARGET)).endpoint(), targetSql);
+                AckWriter w = new AckWriter("ack-" + g, f.app(), () -> {
+                    if (!Files.exists(routeFile)) return before;
+                    if (switchedAt == 0) switchedAt = System.nanoTime();
+                    return after;
+                });
+                writers.add(w);
+                writing.add(CompletableFuture.runAsync(w, clients)); // not the common pool: it has one thread on two cores, and the merge holds it
+            }
+        }
+
+        void awaitClients() {
+            try {
+                Fleet.await("clients writing", Duration.ofSeconds(10), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; clients saw " + writers.stream().flatMap(w -> w.errors.stream()).distinct().toList()
+                        + ", failures " + writers.stream().map(AckWriter::failure).filter(java.util.Objects::nonNull).map(Throwable::toString).toList());
+            }
+        }
+
+        /** The routing hook the cutover runs: it publishes the new route (the clients read it). */
+        String hook() throws Exception {
+            Path script = f.home().resolve(db + "-route.sh");
+            Files.writeString(script, "#!/bin/sh\ncat > '" + routeFile + "'\necho routed\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            return script.toString();
+        }
+
+        void verifyClean() throws Exception {
+            try (MergeVerify v = new MergeVerify(plan, f.topology(), f.admin(), catalog, 4, System.out::println)) {
+                assertThat(v.run(List.of(), true, new Verifier.Settings(1000, 3, 3)).clean()).isTrue();
+            }
+        }
+
+        Cutover cutover(Duration maxFreeze, String hookCommand, Consumer<String> step) throws Exception {
+            Cutover c = new Cutover(plan, f.topology(), f.admin(), Set.of(Users.ADMIN, Users.REPLICATION, Users.STREAM), catalog,
+                    new Cutover.Settings(maxFreeze, Duration.ofMinutes(10), Duration.ofSeconds(2), Cutover.Sessions.KILL,
+                            hookCommand == null ? null : new io.shardkit.endpoint.EndpointHook(List.of(hookCommand), Duration.ofSeconds(5)), false, Verifier.Settings.DEFAULT),
+                    System.out::println);
+            c.onStep(step);
+            return c;
+        }
+
+        void assertSourcesWritable(boolean writable) throws Exception {
+            for (String g : SOURCES) {
+                try (Connection c = f.connect(primary(f, g))) {
+                    assertThat(Queries.string(c, "SELECT @@GLOBAL.read_only")).as("read_only on %s", g).isEqualTo(writable ? "0" : "1");
+                }
+            }
+        }
+
+        /** Stops the clients and checks every acknowledged write against the target (after a cutover) or the sources. */
+        void stopAndCheck(boolean cutOver) throws Exception {
+            writers.forEach(AckWriter::stop);
+            CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).get();
+            for (AckWriter w : writers) assertThat(w.failure()).isNull();
+            List<String> tags = new ArrayList<>();
+            List<String> from = cutOver ? List.of(TARGET) : SOURCES;
+            for (String g : from) {
+                try (Connection c = f.connect(primary(f, g)); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sku FROM " + db + ".items WHERE sku LIKE 'ack-%'")) {
+                    while (rs.next()) tags.add(rs.getString(1));
+                }
+            }
+            List<String> violations = AckCheck.violations(writers, AckCheck.count(tags));
+            assertThat(violations).as("acknowledged-write check over %d rows", tags.size()).isEmpty();
+            long acked = writers.stream().mapToLong(w -> w.acknowledged.size()).sum();
+            long refused = writers.stream().mapToLong(w -> w.refused.size()).sum();
+            System.out.printf("clients: %d writes acknowledged, %d refused, %d unknown; errors seen %s%n", acked, refused,
+                    writers.stream().mapToLong(w -> w.unknown.size()).sum(), writers.stream().flatMap(w -> w.errors.stream()).distinct().toList());
+        }
+
+        @Override
+        public void close() throws Exception {
+            writers.forEach(AckWriter::stop);
+            control.requestStop();
+            try {
+                running.get();
+            } catch (Exception ignored) {
+                // the test already failed or finished
+            }
+            job.close();
+            catalog.close();
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void fourSourcesCutOverUnderWriteLoadWithoutLosingAnAcknowledgedWrite(Fleet f) throws Exception {
+        try (Merge m = new Merge(f, "cx_load")) {
+            m.awaitClients();
+            m.verifyClean();
+            StringWriter out = new StringWriter();
+            int code = cli(f, out, "merge", "cutover", m.plan.id(), "--max-freeze", "3s", "--hook", m.hook());
+            System.out.println(out);
+            assertThat(code).as(out.toString()).isZero();
+            assertThat(out.toString()).contains("cutover " + m.plan.id() + ": done").contains("freeze: read_only on 4 sources").contains("final verify");
+            Fleet.await("clients writing to the target", Duration.ofSeconds(10), () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().filter(a -> a.route().equals("target")).count() > 20));
+            m.stopAndCheck(true);
+            assertThat(m.jobs.state(m.plan.id())).isEqualTo(JobState.DONE);
+            m.assertSourcesWritable(false);
+            long freeze = m.catalog.query("SELECT freeze_ms FROM cutovers WHERE job_id = ? AND outcome = 'done'", rs -> { rs.next(); return rs.getLong(1); }, m.plan.id());
+            assertThat(out.toString()).contains("writes were blocked for " + freeze + " ms");
+            for (AckWriter w : m.writers) {
+                long gapMs = w.gapAround(m.switchedAt) / 1_000_000;
+                System.out.printf("a client saw a write gap of %d ms; recorded freeze %d ms%n", gapMs, freeze);
+                assertThat(gapMs).as("client gap vs recorded freeze %d ms", freeze).isBetween(freeze / 3, freeze + 500);
+            }
+            // independent: every source row (sources are frozen now) is on the target with its shard
+            TreeMap<String, List<String>> expected = new TreeMap<>();
+            for (String g : SOURCES) {
+                expected.putAll(RowCompare.rows(f.topology().instance(primary(f, g)).endpoint(), f.admin(),
+                        "SELECT id, '" + g + "' AS _shard, sku, qty, updated FROM " + m.db + ".items", 2));
+            }
+            // the rows the clients wrote on the target after the switch carry "-target-" in their tag
+            TreeMap<String, List<String>> actual = RowCompare.rows(f.topology().instance(primary(f, TARGET)).endpoint(), f.admin(),
+                    "SELECT id, _shard, sku, qty, updated FROM " + m.db + ".items WHERE sku NOT LIKE '%-target-%'", 2);
+            assertThat(RowCompare.diff(expected, actual)).isEmpty();
+        }
+    }
+
+    @Test
+    void injectedFailuresAtEachStepAbortCleanly(Fleet f) throws Exception {
+        try (Merge m = new Merge(f, "cx_fail")) {
+            m.awaitClients();
+            StringWriter out = new StringWriter();
+            // refused before anything changes: never verified, then a budget no freeze can meet
+            assertThat(cli(f, out, "merge", "cutover", m.plan.id())).as(out.toString()).isEqualTo(4);
+            assertThat(out.toString()).contains("has never been verified");
+            m.verifyClean();
+            out = new StringWriter();
+            assertThat(cli(f, out, "merge", "cutover", m.plan.id(), "--max-freeze", "1ms")).as(out.toString()).isEqualTo(4);
+            assertThat(out.toString()).contains("exceeds --max-freeze 1 ms").contains("refused, nothing changed");
+            m.assertSourcesWritable(true);
+
+            // the endpoint hook fails
+            Cutover.Result r = m.cutover(Duration.ofSeconds(3), "/bin/false", s -> {}).run();
+            assertAborted(m, r, "endpoint hook /bin/false exited 1");
+
+            // the stream stalls during the freeze
+            r = m.cutover(Duration.ofMillis(500), null, s -> {
+                if (s.equals("drain")) m.control.pause();
+            }).run();
+            m.control.resume();
+            assertAborted(m, r, "did not deliver its final marker in time");
+
+            // the final verify finds a row the stream wrote that differs on the target
+            r = m.cutover(Duration.ofSeconds(3), null, s -> {
+                if (s.equals("final-verify")) tamperLastTouchedRow(m);
+            }).run();
+            assertAborted(m, r, "the final verify found differences");
+            out = new StringWriter();
+            assertThat(cli(f, out, "merge", "verify", m.plan.id(), "--full", "--repair")).as(out.toString()).isZero();
+
+            // after all that, a cutover goes through and nothing acknowledged was lost
+            m.verifyClean();
+            out = new StringWriter();
+            assertThat(cli(f, out, "merge", "cutover", m.plan.id(), "--max-freeze", "3s", "--hook", m.hook())).as(out.toString()).isZero();
+            Fleet.await("clients writing to the target", Duration.ofSeconds(10), () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().anyMatch(a -> a.route().equals("target"))));
+            m.stopAndCheck(true);
+        }
+    }
+
+    private static void assertAborted(Merge m, Cutover.Result r, String reason) throws Exception {
+        System.out.println("cutover " + r.outcome() + ": " + r.reason());
+        assertThat(r.outcome()).isEqualTo(Cutover.Outcome.ABORTED);
+        assertThat(r.reason()).contains(reason);
+        assertThat(m.jobs.state(m.plan.id())).isEqualTo(JobState.STREAMING);
+        m.assertSourcesWritable(true);
+        int before = m.writers.stream().mapToInt(w -> w.acknowledged.size()).sum();
+        Fleet.await("clients acknowledged again on the sources", Duration.ofSeconds(10), () -> m.writers.stream().mapToInt(w -> w.acknowledged.size()).sum() > before + 20);
+    }
+
+    private static void tamperLastTouchedRow(Merge m) {
+        try (Connection c = m.f.connect(primary(m.f, TARGET))) {
+            String key = Queries.string(c, "SELECT key_json FROM _shardkit.touched WHERE job_id = '" + m.plan.id() + "' ORDER BY touched_at DESC LIMIT 1");
+            List<Object> k = KeyValues.decode(key);
+            Queries.execute(c, "UPDATE " + m.db + ".items SET qty = qty + 1000 WHERE id = " + k.get(0) + " AND _shard = '" + k.get(1) + "'");
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
