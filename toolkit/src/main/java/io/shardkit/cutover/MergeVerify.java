@@ -194,13 +194,25 @@ public final class MergeVerify implements AutoCloseable {
         return keys;
     }
 
+    /**
+     * Housekeeping: forgets touched keys older than a clean pass, in small READ COMMITTED batches so
+     * it takes no gap locks against the stream's inserts; a deadlock just leaves the rest for next time.
+     */
     private void pruneTouched(String table, Timestamp before) throws SQLException {
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at < ?")) {
-            ps.setString(1, plan.id());
-            ps.setString(2, table);
-            ps.setTimestamp(3, before);
-            ps.executeUpdate();
+        try (Connection c = target.getConnection()) {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at < ? LIMIT 5000")) {
+                ps.setString(1, plan.id());
+                ps.setString(2, table);
+                ps.setTimestamp(3, before);
+                while (ps.executeUpdate() == 5000) {
+                    // next batch
+                }
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) throw e;
+            } finally {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
         }
     }
 

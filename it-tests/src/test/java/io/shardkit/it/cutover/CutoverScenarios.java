@@ -242,10 +242,14 @@ abstract class CutoverScenarios {
             assertAborted(m, r, "endpoint hook /bin/false exited 1");
 
             // the stream stalls during the freeze
+            java.util.concurrent.atomic.AtomicBoolean stall = new java.util.concurrent.atomic.AtomicBoolean();
+            m.control.onStage(stage -> {
+                while (stall.get() && stage.equals("stream.before-commit")) java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            });
             r = m.cutover(Duration.ofMillis(500), null, s -> {
-                if (s.equals("drain")) m.control.pause();
+                if (s.equals("drain")) stall.set(true);
             }).run();
-            m.control.resume();
+            stall.set(false);
             assertAborted(m, r, "did not deliver its final marker in time");
 
             // the final verify finds a row the stream wrote that differs on the target
