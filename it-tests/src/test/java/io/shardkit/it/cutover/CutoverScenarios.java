@@ -246,7 +246,7 @@ abstract class CutoverScenarios {
             m.control.onStage(stage -> {
                 while (stall.get() && stage.equals("stream.before-commit")) java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
             });
-            r = m.cutover(Duration.ofMillis(500), null, s -> {
+            r = m.cutover(Duration.ofSeconds(2), null, s -> {
                 if (s.equals("drain")) stall.set(true);
             }).run();
             stall.set(false);
