@@ -75,13 +75,15 @@ public final class MergeJob implements AutoCloseable {
             findPrimaries();
             openPools();
             prepareServers();
-            sink = new TargetSink(id, plan, targetPool, control);
+            sink = new TargetSink(id, plan, targetPool, control, sourcePools::get);
             for (Plan.Source s : plan.sources()) startStream(s.group());
             for (Plan.Source s : plan.sources()) awaitMarker(s.group());
             jobs.move(id, JobState.COPYING, "streams live from " + plan.sources().size() + " sources; copying");
+            jobs.heartbeat(id); // at once, not at the watcher's next tick: others ask whether a live process drives the job
             long copyStart = System.nanoTime();
             copyAll();
             jobs.move(id, JobState.STREAMING, "copy finished; streaming");
+            jobs.heartbeat(id);
             double secs = (System.nanoTime() - copyStart) / 1e9;
             long rows = copiers.stream().mapToLong(c -> c.copied.get()).sum();
             progress.accept(String.format("copy finished: %d rows in %.1f s (%.0f rows/s); streaming", rows, secs, secs > 0 ? rows / secs : 0));

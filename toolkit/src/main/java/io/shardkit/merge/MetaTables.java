@@ -22,6 +22,10 @@ public final class MetaTables {
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".stream_position (job_id VARCHAR(64) NOT NULL, source VARCHAR(128) NOT NULL,"
                 + " position TEXT NOT NULL, gtid VARCHAR(255), events BIGINT NOT NULL, marker BIGINT NOT NULL DEFAULT 0, updated_at TIMESTAMP(6) NOT NULL,"
                 + " PRIMARY KEY (job_id, source)) ENGINE=InnoDB");
+        // apply-time collisions: what would have overwritten what (the job stops in CONFLICT)
+        Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".conflicts (id BIGINT AUTO_INCREMENT PRIMARY KEY, job_id VARCHAR(64) NOT NULL, tbl VARCHAR(192) NOT NULL,"
+                + " source VARCHAR(128) NOT NULL, key_json TEXT NOT NULL, holder_key_json TEXT, holder_source VARCHAR(128), detail TEXT, detected_at TIMESTAMP(6) NOT NULL,"
+                + " KEY job (job_id)) ENGINE=InnoDB");
         // every target key the stream wrote, with when: verify re-checks exactly these after a clean pass
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".touched (job_id VARCHAR(64) NOT NULL, tbl VARCHAR(192) NOT NULL,"
                 + " key_hash BINARY(16) NOT NULL, key_json TEXT NOT NULL, source VARCHAR(128) NOT NULL, touched_at TIMESTAMP(6) NOT NULL,"

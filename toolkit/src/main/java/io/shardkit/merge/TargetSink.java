@@ -35,8 +35,11 @@ final class TargetSink implements ChangeSink {
     final Map<String, String> lastGtid = new ConcurrentHashMap<>();
     volatile String ddlSeen;
 
-    TargetSink(String jobId, Plan plan, DataSource target, MergeControl control) {
+    private final ConflictGuard guard;
+
+    TargetSink(String jobId, Plan plan, DataSource target, MergeControl control, java.util.function.Function<String, DataSource> sources) {
         this.jobId = jobId;
+        this.guard = new ConflictGuard(jobId, plan, target, sources);
         this.plan = plan;
         this.target = target;
         this.control = control;
@@ -92,6 +95,7 @@ final class TargetSink implements ChangeSink {
         String runTable = null;
         boolean runIsUpsert = true;
         List<Object[]> run = new ArrayList<>();
+        List<Boolean> created = new ArrayList<>();
         for (RowChange r : rows) {
             if (MetaTables.DB.equals(r.database())) {
                 if (r.after() != null && jobId.equals(r.after().get("job_id")) && source.equals(r.after().get("source"))) {
@@ -105,38 +109,51 @@ final class TargetSink implements ChangeSink {
             if (m == null) continue;
             List<Object[]> deletes = new ArrayList<>();
             Object[] upsert = null;
+            boolean createsKey = false;
             switch (r.op()) {
-                case INSERT -> upsert = m.values(r.after());
+                case INSERT -> {
+                    upsert = m.values(r.after());
+                    createsKey = true;
+                }
                 case DELETE -> deletes.add(m.key(r.before()));
                 case UPDATE -> {
                     Object[] oldKey = m.key(r.before());
-                    if (!Arrays.deepEquals(oldKey, m.key(r.after()))) deletes.add(oldKey); // primary key changed
+                    if (!Arrays.deepEquals(oldKey, m.key(r.after()))) {
+                        deletes.add(oldKey); // primary key changed
+                        createsKey = true;
+                    }
                     upsert = m.values(r.after());
                 }
             }
             for (Object[] k : deletes) touched.add(new Touched(r.table(), k));
             if (upsert != null) touched.add(new Touched(r.table(), m.key(r.after())));
             for (Object[] k : deletes) {
-                if (runTable != null && (!runTable.equals(r.table()) || runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, source);
+                if (runTable != null && (!runTable.equals(r.table()) || runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, created, source);
                 runTable = r.table();
                 runIsUpsert = false;
                 run.add(k);
             }
             if (upsert != null) {
-                if (runTable != null && (!runTable.equals(r.table()) || !runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, source);
+                if (runTable != null && (!runTable.equals(r.table()) || !runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, created, source);
                 runTable = r.table();
                 runIsUpsert = true;
                 run.add(upsert);
+                created.add(createsKey);
             }
         }
-        if (runTable != null) flush(c, runTable, runIsUpsert, run, source);
+        if (runTable != null) flush(c, runTable, runIsUpsert, run, created, source);
         return marker;
     }
 
-    private List<Object[]> flush(Connection c, String table, boolean upsert, List<Object[]> run, String source) throws SQLException {
+    private List<Object[]> flush(Connection c, String table, boolean upsert, List<Object[]> run, List<Boolean> created, String source) throws SQLException {
         RowMapper m = mappers.get(source).get(table);
-        if (upsert) io.shardkit.mysql.RowWrites.upsert(c, plan.database(), table, m.targetColumns(), run);
-        else io.shardkit.mysql.RowWrites.delete(c, plan.database(), table, m.targetKey(), run);
+        if (upsert) {
+            guard.check(c, source, table, m, run, List.copyOf(created));
+            io.shardkit.mysql.RowWrites.upsert(c, plan.database(), table, m.targetColumns(), run);
+        } else {
+            io.shardkit.mysql.RowWrites.delete(c, plan.database(), table, m.targetKey(), run);
+        }
+        created.clear();
         return new ArrayList<>();
     }
 

@@ -1,0 +1,93 @@
+package io.shardkit.it.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.FleetShape;
+import io.shardkit.it.fixture.MergeRuns;
+import io.shardkit.merge.JobState;
+import io.shardkit.merge.JobStore;
+import io.shardkit.merge.KeyStrategy;
+import io.shardkit.merge.MergeControl;
+import io.shardkit.merge.MergeJob;
+import io.shardkit.merge.MergeRequest;
+import io.shardkit.merge.Plan;
+import io.shardkit.merge.PlanJson;
+import io.shardkit.merge.Planner;
+import io.shardkit.mysql.Queries;
+import io.shardkit.sandbox.SandboxSpec;
+import io.shardkit.topology.Topology;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A collision the application creates after planning never overwrites the row another source
+ * owns: the apply stops, the collision lands in _shardkit.conflicts and the job in CONFLICT with a
+ * message naming the key; the other source's row on the target is untouched.
+ */
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 1, groups = 3, replicas = 0)
+class MergeConflictIT {
+
+    static String primary(Fleet f, String g) {
+        return f.discover().group(g).primary().orElseThrow();
+    }
+
+    void seed(Fleet f, String db, String group, long firstId, String skuPrefix) throws Exception {
+        try (Connection c = f.connect(primary(f, group))) {
+            Queries.execute(c, "CREATE DATABASE " + db);
+            Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(32) NOT NULL, qty INT NOT NULL, UNIQUE KEY sku (sku))"
+                    + " AUTO_INCREMENT=" + firstId);
+            c.setCatalog(db);
+            Queries.execute(c, "INSERT INTO items (sku, qty) SELECT CONCAT('" + skuPrefix + "', seq), seq FROM seq_1_to_100");
+        }
+    }
+
+    /** Starts the merge, makes the collision on g2, and returns the job's reason once it is in CONFLICT. */
+    String collide(Fleet f, String db, KeyStrategy strategy, String collidingInsert) throws Exception {
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest(db, List.of("g1", "g2"), "g3", db, List.of(), strategy, List.of(), "_shard"));
+        try (Catalog catalog = Catalog.embedded(f.home())) {
+            catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
+            JobStore jobs = new JobStore(catalog);
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), new MergeControl(), System.out::println)) {
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("streaming", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+                try (Connection c = f.connect(primary(f, "g2"))) {
+                    Queries.execute(c, collidingInsert.replace("DB", db));
+                }
+                Fleet.await("conflict", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.CONFLICT);
+                assertThat(running).failsWithin(Duration.ofSeconds(30));
+                return jobs.reason(plan.id());
+            }
+        }
+    }
+
+    @Test
+    void aSecondaryUniqueValueTakenFromAnotherSourceStopsTheMergeInConflict(Fleet f) throws Exception {
+        seed(f, "cf_offset", "g1", 1, "a");
+        seed(f, "cf_offset", "g2", 1, "b");
+        String reason = collide(f, "cf_offset", KeyStrategy.OFFSET, "INSERT INTO DB.items (sku, qty) VALUES ('a5', 999)");
+        assertThat(reason).contains("unique key sku").contains("\"a5\"").contains("the row g1 owns");
+        try (Connection c = f.connect(primary(f, "g3"))) {
+            assertThat(Queries.string(c, "SELECT CONCAT(id, ':', qty) FROM cf_offset.items WHERE sku = 'a5'")).isEqualTo("5:5");
+            assertThat(Queries.string(c, "SELECT COUNT(*) FROM _shardkit.conflicts WHERE job_id = 'cf_offset' AND source = 'g2'")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aPrimaryKeyInsertedOnTwoSourcesUnderRejectStopsTheMergeInConflict(Fleet f) throws Exception {
+        seed(f, "cf_reject", "g1", 1, "a");
+        seed(f, "cf_reject", "g2", 1_000_000, "b");
+        String reason = collide(f, "cf_reject", KeyStrategy.REJECT, "INSERT INTO DB.items (id, sku, qty) VALUES (50, 'b-new', 999)");
+        assertThat(reason).contains("primary key").contains("[50]").contains("the row g1 owns");
+        try (Connection c = f.connect(primary(f, "g3"))) {
+            assertThat(Queries.string(c, "SELECT CONCAT(sku, ':', qty) FROM cf_reject.items WHERE id = 50")).isEqualTo("a50:50");
+        }
+    }
+}
