@@ -193,8 +193,9 @@ public final class Cutover {
             tl.end(keys + " rows re-checked in " + millis + " ms");
             tl.begin("precheck: prediction");
             long rtt = statementRoundTrip(mv);
-            // rows the stream will have written by the freeze: those since this pass began, and as many again while we decide
-            long pending = 2 * touchedSince(mv, latestStart());
+            // rows the stream will have written by the freeze: those since this pass began, plus a quarter for the
+            // moments between this count and the freeze
+            long pending = Math.round(1.25 * touchedSince(mv, latestStart()));
             p = new Prediction(roundTrip, pending, perKey, rtt * 6 + 20);
             tl.end(p.explain());
             if (p.freezeMillis() <= settings.maxFreeze().toMillis()) break;
