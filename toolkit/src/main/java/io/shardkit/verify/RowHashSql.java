@@ -52,16 +52,6 @@ final class RowHashSql {
         return "SELECT COUNT(*), COALESCE(SUM(" + rowHash(side, t.typed()) + "), 0) FROM " + from(t) + range(t, lower, upper);
     }
 
-    /**
-     * The target's next chunk of {@code size} rows in one pass (single-column chunk key): row count,
-     * hash sum and last key. The ordered LIMIT makes the server materialize just those rows.
-     */
-    static String targetChunk(TableSpec t, boolean lower, int size) {
-        String k = identifier(t.chunkKey().getFirst());
-        return "SELECT COUNT(*), COALESCE(SUM(h), 0), MAX(k) FROM (SELECT " + k + " AS k, " + rowHash(Side.target(), t.typed()) + " AS h FROM " + from(t)
-                + range(t, lower, false) + " ORDER BY " + k + " LIMIT " + size + ") x";
-    }
-
     /** The last chunk key of the next chunk of {@code size} rows on the target (nibbling, as pt-table-checksum does). */
     static String boundary(TableSpec t, boolean lower, int size) {
         String key = String.join(", ", t.chunkKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());

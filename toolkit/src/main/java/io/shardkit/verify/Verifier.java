@@ -115,29 +115,16 @@ public final class Verifier {
         try (ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism())) {
             try (Connection t = target.getConnection()) {
                 List<Object> lower = null;
-                // only when the chunk key is unique on the target: a LIMIT could otherwise split rows with equal keys (shard column)
-                boolean onePass = spec.chunkKey().size() == 1 && spec.rowKey().equals(spec.chunkKey());
                 while (true) {
                     gate.beforeChunk();
-                    // one column: the target's checksum and the chunk's end come from one pass over its rows, and the
-                    // sources follow on the pool; composite keys find the end first (nibbling), then checksum
-                    Sum targetSum = null;
-                    List<Object> upper;
-                    if (onePass) {
-                        Object[] r = targetChunk(t, lower);
-                        targetSum = (Sum) r[0];
-                        upper = targetSum.rows() < settings.chunkSize() ? null : List.of(r[1]);
-                    } else {
-                        upper = boundary(t, lower);
-                    }
+                    List<Object> upper = boundary(t, lower);
                     Scope chunk = new Scope(lower, upper, null);
-                    Sum known = targetSum;
                     inFlight.acquire();
                     pending.add(pool.submit(() -> {
                         try {
                             Sum expected = new Sum(0, BigInteger.ZERO);
                             for (TableSpec.SourceMap s : spec.sources()) expected = expected.plus(checksum(Side.source(s), chunk));
-                            Sum actual = known != null ? known : checksum(Side.target(), chunk);
+                            Sum actual = checksum(Side.target(), chunk);
                             synchronized (rows) {
                                 rows[0] += actual.rows;
                             }
@@ -218,17 +205,6 @@ public final class Verifier {
             if (lower != null) bindAll(ps, 1, KeyRange.params(lower));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? readKey(rs, spec.chunkKey().size()) : null;
-            }
-        }
-    }
-
-    /** The target's next chunk after {@code lower} in one pass: its checksum and its last key. */
-    private Object[] targetChunk(Connection t, List<Object> lower) throws SQLException {
-        try (PreparedStatement ps = t.prepareStatement(RowHashSql.targetChunk(spec, lower != null, settings.chunkSize()))) {
-            if (lower != null) bindAll(ps, 1, KeyRange.params(lower));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Object[] {new Sum(rs.getLong(1), rs.getBigDecimal(2).toBigIntegerExact()), JdbcValues.read(rs, 3, rs.getMetaData())};
             }
         }
     }
