@@ -31,10 +31,14 @@ public final class Catalog implements AutoCloseable {
         this.description = description;
     }
 
-    /** The embedded catalog: an H2 file in MySQL mode under {@code stateDir}. */
+    /**
+     * The embedded catalog: an H2 file in MySQL mode under {@code stateDir}. Several processes share
+     * it (a running merge, the operator's status and verify commands): the first to open it serves
+     * it to the others, and when that one exits the others reconnect and one of them takes over.
+     */
     public static Catalog embedded(Path stateDir) {
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("catalog") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE");
+        cfg.setJdbcUrl("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("catalog") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE");
         cfg.setUsername("shardkit");
         cfg.setPassword("");
         return open(cfg, "embedded " + stateDir.toAbsolutePath().resolve("catalog.mv.db"));
@@ -59,15 +63,28 @@ public final class Catalog implements AutoCloseable {
         cfg.setPoolName("shardkit-catalog");
         cfg.setMaximumPoolSize(4);
         cfg.setMinimumIdle(0);
-        HikariDataSource ds = null;
-        try {
-            ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
-            Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
-        } catch (RuntimeException e) {
-            if (ds != null) ds.close();
-            throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            HikariDataSource ds = null;
+            try {
+                ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
+                Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
+                return new Catalog(ds, Clock.systemUTC(), description);
+            } catch (RuntimeException e) {
+                if (ds != null) ds.close();
+                // the embedded file changes hands between processes (the one serving it exits, another takes
+                // over): for a moment it is locked with nobody answering; that passes
+                String m = rootMessage(e);
+                boolean handover = description.startsWith("embedded") && (m.contains("Locked by another process") || m.contains("Connection refused") || m.contains("Lock file recently modified"));
+                if (!handover || System.nanoTime() > deadline) throw new CatalogException("cannot open catalog (" + description + "): " + m, e);
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new CatalogException("interrupted while opening catalog (" + description + ")", ie);
+                }
+            }
         }
-        return new Catalog(ds, Clock.systemUTC(), description);
     }
 
     private static String rootMessage(Throwable t) {

@@ -114,7 +114,18 @@ public final class MergeVerify implements AutoCloseable {
             Instant started = Instant.now();
             Timestamp clock = targetClock();
             VerifyStore.Run last = latest.get(spec.table());
-            Verifier v = new Verifier(spec, target, Map.copyOf(sources), this::barrier, () -> {}, settings, progress);
+            Verifier.Barrier stream = new Verifier.Barrier() {
+                @Override
+                public boolean await(Collection<String> groups) throws Exception {
+                    return barrier(groups);
+                }
+
+                @Override
+                public java.util.Set<String> changedSince(String table, Timestamp since, List<List<Object>> keys) throws SQLException {
+                    return touchedAmong(table, since, keys);
+                }
+            };
+            Verifier v = new Verifier(spec, target, Map.copyOf(sources), stream, () -> {}, settings, progress);
             TableResult r;
             if (full || last == null || !last.clean() || last.targetClockStart() == null) {
                 r = v.chunks();
@@ -198,6 +209,25 @@ public final class MergeVerify implements AutoCloseable {
      * Housekeeping: forgets touched keys older than a clean pass, in small READ COMMITTED batches so
      * it takes no gap locks against the stream's inserts; a deadlock just leaves the rest for next time.
      */
+    /** Those of these keys the stream wrote at or after {@code since}, as key text. */
+    private java.util.Set<String> touchedAmong(String table, Timestamp since, List<List<Object>> keys) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT touched_at >= ? FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND key_hash = UNHEX(MD5(?))")) {
+            for (List<Object> k : keys) {
+                String text = KeyValues.encode(k);
+                ps.setTimestamp(1, since);
+                ps.setString(2, plan.id());
+                ps.setString(3, table);
+                ps.setString(4, table + "." + text);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) out.add(text);
+                }
+            }
+        }
+        return out;
+    }
+
     private void pruneTouched(String table, Timestamp before) throws SQLException {
         try (Connection c = target.getConnection()) {
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);

@@ -38,6 +38,8 @@ class CutoverBenchmark {
     void cutoverWriteBlockUnderSysbench(Fleet f) throws Exception {
         int runs = Integer.getInteger("bench.cutovers", 5);
         int threads = Integer.getInteger("bench.sysbench.threads", 2);
+        // per source; four sources' writes all land on one target sharing these two cores, so the load must leave the stream room
+        int rate = Integer.getInteger("bench.sysbench.rate", 200);
         Topology t = f.topology();
         List<String> sources = List.of("g1", "g2", "g3", "g4");
         Path log = dir().resolve("cutover-tools.log");
@@ -45,30 +47,36 @@ class CutoverBenchmark {
         String appUser = f.app().user();
         String appPassword = f.app().password().reveal();
         List<long[]> freezes = new ArrayList<>();
+        // held for the whole run: this JVM serves the embedded catalog to the shardkit processes it starts
+        io.shardkit.catalog.Catalog catalog = io.shardkit.catalog.Catalog.embedded(f.home());
+        io.shardkit.merge.JobStore jobs = new io.shardkit.merge.JobStore(catalog);
         double writeRate = 0;
+        // found once: after a cutover a source is read-only, and a group without replicas then names no primary
+        Map<String, String> primaries = new LinkedHashMap<>();
+        for (String g : sources) primaries.put(g, primary(f, g));
         for (int run = 1; run <= runs; run++) {
             String db = "sb" + run;
             for (String g : sources) {
-                try (Connection c = f.connect(primary(f, g))) {
+                try (Connection c = f.connect(primaries.get(g))) {
                     Queries.execute(c, "CREATE DATABASE " + db);
                 }
-                waitAll(List.of(run(log, sysbench(t.instance(primary(f, g)).ip(), db, appUser, appPassword, threads, "prepare"), Map.of())), "sysbench prepare");
+                waitAll(List.of(run(log, sysbench(t.instance(primaries.get(g)).ip(), db, appUser, appPassword, threads, 0, "prepare"), Map.of())), "sysbench prepare");
             }
             waitAll(List.of(run(log, shardkit(f, "merge", "plan", "--from", String.join(",", sources), "--into", "g5", "--database", db, "--keys", "shard-column", "--id", db), Map.of())), "merge plan");
             Process merge = run(log, shardkit(f, "merge", "start", db), Map.of());
             List<Process> load = new ArrayList<>();
-            for (String g : sources) load.add(run(log, sysbench(t.instance(primary(f, g)).ip(), db, appUser, appPassword, threads, "run"), Map.of()));
+            for (String g : sources) load.add(run(log, sysbench(t.instance(primaries.get(g)).ip(), db, appUser, appPassword, threads, rate, "run"), Map.of()));
             try {
-                awaitState(f, db, "STREAMING");
+                Fleet.await("merge " + db + " streaming", Duration.ofMinutes(3), () -> jobs.state(db) == io.shardkit.merge.JobState.STREAMING);
                 waitAll(List.of(run(log, shardkit(f, "merge", "verify", db, "--full"), Map.of())), "merge verify");
-                long before = totalWrites(f, sources, db);
+                long before = totalWrites(f, primaries);
                 long t0 = System.nanoTime();
                 Path out = dir().resolve("cutover-" + run + ".out");
                 Process cut = new ProcessBuilder(shardkit(f, "merge", "cutover", db, "--max-freeze", "3s")).redirectErrorStream(true).redirectOutput(out.toFile()).start();
                 assertThat(cut.waitFor(5, TimeUnit.MINUTES)).isTrue();
                 String printed = Files.readString(out);
                 assertThat(cut.exitValue()).as(printed).isZero();
-                writeRate = Math.max(writeRate, (totalWrites(f, sources, db) - before) / ((System.nanoTime() - t0) / 1e9));
+                writeRate = Math.max(writeRate, (totalWrites(f, primaries) - before) / ((System.nanoTime() - t0) / 1e9));
                 Matcher m = BLOCKED.matcher(printed);
                 assertThat(m.find()).as(printed).isTrue();
                 freezes.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
@@ -77,8 +85,15 @@ class CutoverBenchmark {
                 for (Process p : load) p.destroy();
                 merge.destroy();
                 merge.waitFor(30, TimeUnit.SECONDS);
+                // the next run merges these sources again: open them (a cutover leaves them read-only by design)
+                for (String g : sources) {
+                    try (Connection c = f.connect(primaries.get(g))) {
+                        Queries.execute(c, "SET GLOBAL read_only = OFF");
+                    }
+                }
             }
         }
+        catalog.close();
         List<Long> sorted = freezes.stream().map(x -> x[0]).sorted().toList();
         long median = sorted.get(sorted.size() / 2);
         StringBuilder md = new StringBuilder("| run | write block (ms) | predicted (ms) |\n|---|---|---|\n");
@@ -87,34 +102,27 @@ class CutoverBenchmark {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("sources", sources.size());
         json.put("sysbenchThreadsPerSource", threads);
+        json.put("sysbenchRatePerSource", rate);
         json.put("sourceCommitsPerSecondDuringCutover", Math.round(writeRate));
         json.put("runs", freezes.stream().map(x -> Map.of("writeBlockMillis", x[0], "predictedMillis", x[1])).toList());
         json.put("medianWriteBlockMillis", median);
         Files.writeString(dir().resolve("cutover.md"), "### cutover write block, 4 MariaDB sources under sysbench oltp_write_only (" + threads
-                + " threads each, through the application user; about " + Math.round(writeRate) + " commits/s on the sources while cutting over)\n\n" + md);
+                + " threads and at most " + rate + " trx/s each, through the application user; about " + Math.round(writeRate) + " commits/s on the sources while cutting over)\n\n" + md);
         Files.writeString(dir().resolve("cutover.json"), new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         System.out.println("\ncutover benchmark:\n" + md);
     }
 
-    static List<String> sysbench(String host, String db, String user, String password, int threads, String command) {
+    static List<String> sysbench(String host, String db, String user, String password, int threads, int rate, String command) {
         return List.of("sysbench", "oltp_write_only", "--db-driver=mysql", "--mysql-host=" + host, "--mysql-port=3306", "--mysql-user=" + user,
-                "--mysql-password=" + password, "--mysql-db=" + db, "--tables=1", "--table-size=10000", "--threads=" + threads, "--time=600",
+                "--mysql-password=" + password, "--mysql-db=" + db, "--tables=1", "--table-size=10000", "--threads=" + threads, "--rate=" + rate, "--time=600",
                 // a frozen source refuses writes (1290) and kills sessions (2013): a real application retries; sysbench ignores them
                 "--mysql-ignore-errors=1290,2013,2006,1317,1927,1213,1205", "--report-interval=0", command);
     }
 
-    static void awaitState(Fleet f, String id, String state) {
-        Fleet.await("merge " + id + " " + state, Duration.ofMinutes(3), () -> {
-            try (var catalog = io.shardkit.catalog.Catalog.embedded(f.home())) {
-                return new io.shardkit.merge.JobStore(catalog).state(id).name().equals(state);
-            }
-        });
-    }
-
-    static long totalWrites(Fleet f, List<String> sources, String db) throws Exception {
+    static long totalWrites(Fleet f, Map<String, String> primaries) throws Exception {
         long n = 0;
-        for (String g : sources) {
-            try (Connection c = f.connect(primary(f, g))) {
+        for (String p : primaries.values()) {
+            try (Connection c = f.connect(p)) {
                 n += Long.parseLong(Queries.string(c, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'COM_COMMIT'"));
             }
         }

@@ -73,7 +73,8 @@ final class MergeVerifyCommand implements Callable<Integer> {
             table.row(r.table(), r.mode(), r.chunks(), r.rows(), r.mismatchedChunks(), count(r, RowDiff.Kind.MISSING), count(r, RowDiff.Kind.EXTRA),
                     count(r, RowDiff.Kind.DIFFERENT) + count(r, RowDiff.Kind.DUPLICATE), String.format("%.1f s", r.millis() / 1000.0),
                     r.millis() > 0 ? String.format("%.0f", r.rows() * 1000.0 / r.millis()) : "-",
-                    r.clean() ? (r.settled() ? "clean" : "clean (stream not running: unsettled)") : "DIFFERS");
+                    (r.clean() ? (r.settled() ? "clean" : "clean (stream not running: unsettled)") : "DIFFERS")
+                            + (r.inFlight() > 0 ? "; " + r.inFlight() + " rows still changing, re-checked by the next pass" : ""));
         }
         table.print(out, "");
         for (TableResult r : report.tables()) {
