@@ -248,8 +248,8 @@ public final class Cutover {
             tl.begin("final verify: rows written since the last clean pass");
             stepHook.accept("final-verify");
             MergeVerify.Report fin = mv.run(List.of(), false, settings.verify());
-            if (!fin.clean()) throw new IllegalStateException("the final verify found differences: " + summary(fin));
-            tl.end(fin.tables().stream().mapToLong(TableResult::rows).sum() + " rows clean");
+            if (!fin.clean() || fin.tables().stream().anyMatch(t -> t.inFlight() > 0)) throw new IllegalStateException("the final verify found differences: " + summary(fin));
+            tl.end(fin.tables().stream().mapToLong(TableResult::rows).sum() + " rows clean (" + fin.tables().stream().mapToLong(TableResult::chunks).sum() + " batches)");
             if (System.nanoTime() > deadline) throw new IllegalStateException("the freeze ran past its hard limit");
 
             tl.begin("switch: endpoint hook");

@@ -245,7 +245,7 @@ abstract class CutoverScenarios {
             m.assertSourcesWritable(true);
 
             // the endpoint hook fails
-            Cutover.Result r = m.cutover(Duration.ofSeconds(3), "/bin/false", s -> {}).run();
+            Cutover.Result r = m.cutover(Duration.ofSeconds(10), "/bin/false", s -> {}).run();
             assertAborted(m, r, "endpoint hook /bin/false exited 1");
 
             // the stream stalls during the freeze
@@ -260,7 +260,7 @@ abstract class CutoverScenarios {
             assertAborted(m, r, "did not deliver its final marker in time");
 
             // the final verify finds a row the stream wrote that differs on the target
-            r = m.cutover(Duration.ofSeconds(3), null, s -> {
+            r = m.cutover(Duration.ofSeconds(10), null, s -> {
                 if (s.equals("final-verify")) tamperLastTouchedRow(m);
             }).run();
             assertAborted(m, r, "the final verify found differences");
@@ -291,7 +291,11 @@ abstract class CutoverScenarios {
         try (Connection c = m.f.connect(primary(m.f, TARGET))) {
             String key = Queries.string(c, "SELECT key_json FROM _shardkit.touched WHERE job_id = '" + m.plan.id() + "' ORDER BY touched_at DESC LIMIT 1");
             List<Object> k = KeyValues.decode(key);
-            Queries.execute(c, "UPDATE " + m.db + ".items SET qty = qty + 1000 WHERE id = " + k.get(0) + " AND _shard = '" + k.get(1) + "'");
+            try (var st = c.createStatement()) {
+                int n = st.executeUpdate("UPDATE " + m.db + ".items SET qty = qty + 1000 WHERE id = " + k.get(0) + " AND _shard = '" + k.get(1) + "'");
+                System.out.println("tampered with target row " + key + " (" + n + " row)");
+                if (n != 1) throw new IllegalStateException("the tamper changed " + n + " rows");
+            }
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
