@@ -32,6 +32,19 @@ final class Bench {
         }
     }
 
+    /** {@code bench.items} on each source: a sysbench-like table of {@code rows} rows (id, k indexed, c, pad). */
+    static void seedItems(Fleet f, List<String> sources, long rows) throws Exception {
+        for (String g : sources) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE bench");
+                Queries.execute(c, "CREATE TABLE bench.items (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL"
+                        + (Boolean.getBoolean("bench.nokey") ? "" : ", KEY (k)") + ")");
+                c.setCatalog("bench");
+                Queries.execute(c, "INSERT INTO items (k, c, pad) SELECT seq % 100000, REPEAT(CHAR(65 + seq % 26), 120), REPEAT('p', 60) FROM seq_1_to_" + rows);
+            }
+        }
+    }
+
     static Path dir() throws Exception {
         return Files.createDirectories(Path.of(System.getProperty("shardkit.it.root", "target")).getParent().resolve("bench"));
     }

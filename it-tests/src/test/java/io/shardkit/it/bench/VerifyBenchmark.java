@@ -36,14 +36,7 @@ class VerifyBenchmark {
         Topology t = f.topology();
         List<String> sources = List.of("g1", "g2", "g3", "g4");
         String target = "g5";
-        for (String g : sources) {
-            try (Connection c = f.connect(primary(f, g))) {
-                Queries.execute(c, "CREATE DATABASE bench");
-                Queries.execute(c, "CREATE TABLE bench.items (id INT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY (k))");
-                c.setCatalog("bench");
-                Queries.execute(c, "INSERT INTO items (k, c, pad) SELECT seq % 100000, REPEAT(CHAR(65 + seq % 26), 120), REPEAT('p', 60) FROM seq_1_to_" + rowsPerSource);
-            }
-        }
+        seedItems(f, sources, rowsPerSource);
         long total = rowsPerSource * SOURCES;
         Path log = dir().resolve("verify-tools.log");
         waitAll(List.of(run(log, shardkit(f, "merge", "plan", "--from", String.join(",", sources), "--into", target, "--database", "bench", "--keys", "offset", "--id", "vbench"), Map.of())), "merge plan");

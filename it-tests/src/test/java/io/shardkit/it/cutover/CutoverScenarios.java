@@ -212,6 +212,9 @@ abstract class CutoverScenarios {
             m.assertSourcesWritable(false);
             long freeze = m.catalog.query("SELECT freeze_ms FROM cutovers WHERE job_id = ? AND outcome = 'done'", rs -> { rs.next(); return rs.getLong(1); }, m.plan.id());
             assertThat(out.toString()).contains("writes were blocked for " + freeze + " ms");
+            out = new StringWriter();
+            assertThat(cli(f, out, "merge", "status", m.plan.id())).isZero();
+            assertThat(out.toString()).contains("merge " + m.plan.id() + ": DONE").contains("cutover: done, writes blocked " + freeze + " ms");
             for (AckWriter w : m.writers) {
                 long gapMs = w.gapAround(m.switchedAt) / 1_000_000;
                 System.out.printf("a client saw a write gap of %d ms; recorded freeze %d ms%n", gapMs, freeze);

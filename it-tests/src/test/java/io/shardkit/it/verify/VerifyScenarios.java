@@ -110,6 +110,9 @@ abstract class VerifyScenarios {
                 StringWriter out = new StringWriter();
                 assertThat(cli(f, out, "merge", "verify", plan.id(), "--chunk-size", "500")).as(out.toString()).isZero();
                 assertThat(out.toString()).contains("verify " + plan.id() + ": clean").contains("chunks");
+                out = new StringWriter();
+                assertThat(cli(f, out, "merge", "status", plan.id())).as(out.toString()).isZero();
+                assertThat(out.toString()).containsPattern("items +\\d+ s ago +chunks +\\d+ +0 +clean").contains("cutover: not attempted");
 
                 // 2. divergences: three on the target, one on a source while the stream is paused
                 String tp = primary(f, "g3");

@@ -36,7 +36,10 @@ final class MergeStatusCommand implements Callable<Integer> {
             do {
                 MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(t));
                 if (json) Json.print(ctx.out(), s);
-                else print(s);
+                else {
+                    print(s);
+                    printVerifyAndCutover(catalog);
+                }
                 if (watch != null) Thread.sleep(watch * 1000L);
             } while (watch != null);
         }
@@ -55,5 +58,28 @@ final class MergeStatusCommand implements Callable<Integer> {
         s.streams().forEach(p -> st.row(p.source(), p.events(), p.lastGtid(), p.sinceLastApply() == null ? "-" : p.sinceLastApply().toMillis() / 1000.0 + " s ago",
                 p.transactionsBehind() < 0 ? "?" : p.transactionsBehind()));
         st.print(ctx.out(), "  ");
+    }
+
+    /** The latest verify per table and the latest cutover attempt, from the catalog. */
+    private void printVerifyAndCutover(Catalog catalog) {
+        var runs = new io.shardkit.verify.VerifyStore(catalog).latest(id);
+        if (runs.isEmpty()) {
+            ctx.out().println("  verify: never run");
+        } else {
+            Table v = new Table("TABLE", "LAST VERIFY", "MODE", "ROWS", "DIFFERING", "RESULT");
+            runs.values().forEach(r -> v.row(r.table(), ago(r.finishedAt()), r.mode(), r.rows(), r.diffs(), r.clean() ? "clean" : r.diffs() > 0 ? "DIFFERS" : "unsettled"));
+            v.print(ctx.out(), "  ");
+        }
+        String last = catalog.query("SELECT outcome, freeze_ms, reason, finished_at FROM cutovers WHERE job_id = ? ORDER BY cutover_id DESC LIMIT 1",
+                rs -> rs.next() ? rs.getString(1) + (rs.getObject(2) == null ? "" : ", writes blocked " + rs.getLong(2) + " ms")
+                        + (rs.getString(3) == null ? "" : ": " + rs.getString(3)) + (rs.getTimestamp(4) == null ? "" : " (" + ago(rs.getTimestamp(4).toInstant()) + ")") : null, id);
+        ctx.out().println("  cutover: " + (last == null ? "not attempted" : last));
+        ctx.out().flush();
+    }
+
+    private static String ago(java.time.Instant at) {
+        if (at == null) return "-";
+        long s = java.time.Duration.between(at, java.time.Instant.now()).toSeconds();
+        return s < 120 ? s + " s ago" : s < 7200 ? s / 60 + " min ago" : s / 3600 + " h ago";
     }
 }
