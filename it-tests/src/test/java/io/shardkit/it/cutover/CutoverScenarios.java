@@ -104,11 +104,12 @@ abstract class CutoverScenarios {
                 String sourceSql = "INSERT INTO " + db + ".items (sku, qty, updated) VALUES (?, 1, NOW(6))";
                 AckWriter.Route before = new AckWriter.Route("source", t.instance(primary(f, g)).endpoint(), sourceSql);
                 AckWriter.Route after = new AckWriter.Route("target", t.instance(primary(f, TARGET)).endpoint(), targetSql);
+                // 2 ms between writes per client: a busy application that still leaves the two cores some headroom
                 AckWriter w = new AckWriter("ack-" + g, f.app(), () -> {
                     if (!Files.exists(routeFile)) return before;
                     if (switchedAt == 0) switchedAt = System.nanoTime();
                     return after;
-                });
+                }, 2_000_000);
                 writers.add(w);
                 writing.add(CompletableFuture.runAsync(w, clients)); // not the common pool: it has one thread on two cores, and the merge holds it
             }
