@@ -134,6 +134,11 @@ final class ConflictGuard {
         return null;
     }
 
+    /** True when the table has a unique key other than the row key (on the target, where it may include the shard column). */
+    boolean hasSecondaryUnique(Connection c, String table, List<String> key) throws SQLException {
+        return !secondaryKeys(c, table, key).isEmpty();
+    }
+
     private List<TableSchema.Index> secondaryKeys(Connection c, String table, List<String> key) throws SQLException {
         List<TableSchema.Index> known = secondary.get(table);
         if (known != null) return known;

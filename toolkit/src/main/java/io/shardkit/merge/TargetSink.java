@@ -90,12 +90,12 @@ final class TargetSink implements ChangeSink {
     }
 
     /** Applies the rows; returns the highest marker seq of this job seen in them, or null. */
+    /** One state-setting write: an upsert of a full row, or a delete by key. */
+    private record Op(String table, boolean upsert, Object[] data, Object[] key, boolean created) {}
+
     private Long applyRows(Connection c, String source, List<RowChange> rows, List<Touched> touched) throws SQLException {
         Long marker = null;
-        String runTable = null;
-        boolean runIsUpsert = true;
-        List<Object[]> run = new ArrayList<>();
-        List<Boolean> created = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
         for (RowChange r : rows) {
             if (MetaTables.DB.equals(r.database())) {
                 if (r.after() != null && jobId.equals(r.after().get("job_id")) && source.equals(r.after().get("source"))) {
@@ -107,42 +107,88 @@ final class TargetSink implements ChangeSink {
             if (!plan.database().equals(r.database())) continue;
             RowMapper m = mappers.get(source).get(r.table());
             if (m == null) continue;
-            List<Object[]> deletes = new ArrayList<>();
-            Object[] upsert = null;
-            boolean createsKey = false;
             switch (r.op()) {
-                case INSERT -> {
-                    upsert = m.values(r.after());
-                    createsKey = true;
-                }
-                case DELETE -> deletes.add(m.key(r.before()));
+                case INSERT -> ops.add(new Op(r.table(), true, m.values(r.after()), m.key(r.after()), true));
+                case DELETE -> ops.add(new Op(r.table(), false, m.key(r.before()), m.key(r.before()), false));
                 case UPDATE -> {
                     Object[] oldKey = m.key(r.before());
-                    if (!Arrays.deepEquals(oldKey, m.key(r.after()))) {
-                        deletes.add(oldKey); // primary key changed
-                        createsKey = true;
-                    }
-                    upsert = m.values(r.after());
+                    Object[] newKey = m.key(r.after());
+                    boolean moved = !Arrays.deepEquals(oldKey, newKey);
+                    if (moved) ops.add(new Op(r.table(), false, oldKey, oldKey, false)); // primary key changed
+                    ops.add(new Op(r.table(), true, m.values(r.after()), newKey, moved));
                 }
             }
-            for (Object[] k : deletes) touched.add(new Touched(r.table(), k));
-            if (upsert != null) touched.add(new Touched(r.table(), m.key(r.after())));
-            for (Object[] k : deletes) {
-                if (runTable != null && (!runTable.equals(r.table()) || runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, created, source);
-                runTable = r.table();
-                runIsUpsert = false;
-                run.add(k);
-            }
-            if (upsert != null) {
-                if (runTable != null && (!runTable.equals(r.table()) || !runIsUpsert)) run = flush(c, runTable, runIsUpsert, run, created, source);
-                runTable = r.table();
-                runIsUpsert = true;
-                run.add(upsert);
-                created.add(createsKey);
-            }
+        }
+        for (Op o : ops) touched.add(new Touched(o.table(), o.key()));
+        String runTable = null;
+        boolean runIsUpsert = true;
+        List<Object[]> run = new ArrayList<>();
+        List<Boolean> created = new ArrayList<>();
+        for (Op o : compact(c, source, ops)) {
+            if (runTable != null && (!runTable.equals(o.table()) || runIsUpsert != o.upsert())) run = flush(c, runTable, runIsUpsert, run, created, source);
+            runTable = o.table();
+            runIsUpsert = o.upsert();
+            run.add(o.data());
+            if (o.upsert()) created.add(o.created());
         }
         if (runTable != null) flush(c, runTable, runIsUpsert, run, created, source);
         return marker;
+    }
+
+    /**
+     * Within each stretch of one table's writes, keeps only each key's last write (deletes first,
+     * then upserts): the writes set state, so the last one per key is the outcome, and a batch of
+     * small alternating runs (update, delete, insert...) becomes two statements. Only where order
+     * between different keys cannot matter: no secondary unique key (two rows could trade a value)
+     * and no foreign key (a parent must precede its child).
+     */
+    private List<Op> compact(Connection c, String source, List<Op> ops) throws SQLException {
+        List<Op> out = new ArrayList<>();
+        int i = 0;
+        while (i < ops.size()) {
+            String table = ops.get(i).table();
+            int j = i;
+            while (j < ops.size() && ops.get(j).table().equals(table)) j++;
+            List<Op> stretch = ops.subList(i, j);
+            if (stretch.size() < 2 || !orderFree(c, table, mappers.get(source).get(table))) {
+                out.addAll(stretch);
+            } else {
+                java.util.LinkedHashMap<String, Op> last = new java.util.LinkedHashMap<>();
+                for (Op o : stretch) {
+                    String k = io.shardkit.mysql.KeyValues.encode(Arrays.asList(o.key()));
+                    Op before = last.remove(k);
+                    // a key created in this batch stays created whatever follows (the conflict check needs to know)
+                    last.put(k, before != null && before.created() && o.upsert() ? new Op(o.table(), true, o.data(), o.key(), true) : o);
+                }
+                for (Op o : last.values()) if (!o.upsert()) out.add(o);
+                for (Op o : last.values()) if (o.upsert()) out.add(o);
+            }
+            i = j;
+        }
+        return out;
+    }
+
+    private final Map<String, Boolean> orderFree = new ConcurrentHashMap<>();
+
+    private boolean orderFree(Connection c, String table, RowMapper m) throws SQLException {
+        Boolean known = orderFree.get(table);
+        if (known != null) return known;
+        boolean free = !guard.hasSecondaryUnique(c, table, m.targetKey());
+        if (free) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL"
+                    + " AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))")) {
+                ps.setString(1, plan.database());
+                ps.setString(2, table);
+                ps.setString(3, plan.database());
+                ps.setString(4, table);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    free = rs.getLong(1) == 0;
+                }
+            }
+        }
+        orderFree.put(table, free);
+        return free;
     }
 
     private List<Object[]> flush(Connection c, String table, boolean upsert, List<Object[]> run, List<Boolean> created, String source) throws SQLException {
