@@ -74,16 +74,7 @@ final class MergeCutoverCommand implements Callable<Integer> {
         }
     }
 
-    static Duration duration(String option, String s) {
-        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-            if (v.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
-            if (v.endsWith("m")) return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60));
-            if (v.endsWith("h")) return Duration.ofMinutes(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60));
-        } catch (NumberFormatException e) {
-            // fall through to the message
-        }
-        throw new IllegalArgumentException(option + " '" + s + "' is not a duration like 2s, 500ms, 10m or 1h");
+    private static Duration duration(String option, String s) {
+        return Durations.parse(option, s);
     }
 }

@@ -127,7 +127,7 @@ final class MergeRunCommands {
                 JobStore jobs = new JobStore(catalog);
                 jobs.plan(id);
                 JobStore.Settings now = jobs.settings(id);
-                long lag = maxLag != null ? millis(maxLag) : now != null ? now.maxLagMillis() : io.shardkit.merge.Throttle.Limits.DEFAULT.maxLagMillis();
+                long lag = maxLag != null ? Durations.parse("--max-lag", maxLag).toMillis() : now != null ? now.maxLagMillis() : io.shardkit.merge.Throttle.Limits.DEFAULT.maxLagMillis();
                 int threads = maxThreads != null ? maxThreads : now != null ? now.maxThreadsRunning() : io.shardkit.merge.Throttle.Limits.DEFAULT.maxThreadsRunning();
                 int chunk = chunkSize != null ? chunkSize : now != null ? now.chunkSize() : 1000;
                 if (chunk < 1 || chunk > 100_000) throw new IllegalArgumentException("--chunk-size must be 1..100000");
@@ -136,17 +136,6 @@ final class MergeRunCommands {
                 ctx.out().println("merge " + id + ": max lag " + lag + " ms, max threads running " + threads + ", chunk " + chunk);
             }
             return ExitCodes.OK;
-        }
-
-        static long millis(String s) {
-            String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-            try {
-                if (t.endsWith("ms")) return Long.parseLong(t.substring(0, t.length() - 2).trim());
-                if (t.endsWith("s")) return Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000);
-                return Math.round(Double.parseDouble(t) * 1000);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--max-lag '" + s + "' is not a duration like 1s or 500ms");
-            }
         }
     }
 
