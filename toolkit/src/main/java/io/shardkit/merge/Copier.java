@@ -40,7 +40,10 @@ final class Copier {
     private final MergeControl control;
     final AtomicLong copied = new AtomicLong();
 
-    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control) {
+    private final ConflictGuard guard;
+
+    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control, ConflictGuard guard) {
+        this.guard = guard;
         this.jobId = jobId;
         this.plan = plan;
         this.table = table;
@@ -123,6 +126,11 @@ final class Copier {
                         t.setAutoCommit(false);
                         try {
                             io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
+                            // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a
+                            // row whose key or unique value another source holds: that is a collision, never a skip. Checked
+                            // after the insert, in its transaction: a concurrent insert of the same value by another source's
+                            // copy or stream has then either committed (InnoDB made ours wait on its unique entry) or will see ours.
+                            guard.check(t, sourceName, table.table(), mapper, rows, java.util.Collections.nCopies(rows.size(), true));
                             try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
                                     + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
                                 cp.setString(1, jobId);

@@ -356,7 +356,7 @@ public final class MergeJob implements AutoCloseable {
             List<Future<?>> fs = new ArrayList<>();
             for (Plan.Source s : plan.sources()) {
                 List<Copier> mine = new ArrayList<>();
-                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control));
+                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control, sink.guard()));
                 copiers.addAll(mine);
                 fs.add(ex.submit(() -> {
                     for (Copier c : mine) c.run();

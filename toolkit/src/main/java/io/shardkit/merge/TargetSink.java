@@ -37,6 +37,10 @@ final class TargetSink implements ChangeSink {
 
     private final ConflictGuard guard;
 
+    ConflictGuard guard() {
+        return guard;
+    }
+
     TargetSink(String jobId, Plan plan, DataSource target, MergeControl control, java.util.function.Function<String, DataSource> sources) {
         this.jobId = jobId;
         this.guard = new ConflictGuard(jobId, plan, target, sources);

@@ -49,17 +49,29 @@ class MergeConflictIT {
 
     /** Starts the merge, makes the collision on g2, and returns the job's reason once it is in CONFLICT. */
     String collide(Fleet f, String db, KeyStrategy strategy, String collidingInsert) throws Exception {
+        return collide(f, db, strategy, collidingInsert, false);
+    }
+
+    /** @param beforeStart make the collision after planning but before the merge starts, so the copy meets it */
+    String collide(Fleet f, String db, KeyStrategy strategy, String collidingInsert, boolean beforeStart) throws Exception {
         Topology t = f.topology();
         Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
                 .plan(new MergeRequest(db, List.of("g1", "g2"), "g3", db, List.of(), strategy, List.of(), "_shard"));
         try (Catalog catalog = Catalog.embedded(f.home())) {
             catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
             JobStore jobs = new JobStore(catalog);
-            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), new MergeControl(), System.out::println)) {
-                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
-                Fleet.await("streaming", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+            if (beforeStart) {
                 try (Connection c = f.connect(primary(f, "g2"))) {
                     Queries.execute(c, collidingInsert.replace("DB", db));
+                }
+            }
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), new MergeControl(), System.out::println)) {
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                if (!beforeStart) {
+                    Fleet.await("streaming", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+                    try (Connection c = f.connect(primary(f, "g2"))) {
+                        Queries.execute(c, collidingInsert.replace("DB", db));
+                    }
                 }
                 Fleet.await("conflict", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.CONFLICT);
                 assertThat(running).failsWithin(Duration.ofSeconds(30));
@@ -88,6 +100,19 @@ class MergeConflictIT {
         assertThat(reason).contains("primary key").contains("[50]").contains("the row g1 owns");
         try (Connection c = f.connect(primary(f, "g3"))) {
             assertThat(Queries.string(c, "SELECT CONCAT(sku, ':', qty) FROM cf_reject.items WHERE id = 50")).isEqualTo("a50:50");
+        }
+    }
+
+    @Test
+    void theCopyMeetingAUniqueValueAnotherSourceHoldsStopsInConflictInsteadOfSkippingTheRow(Fleet f) throws Exception {
+        seed(f, "cf_copy", "g1", 1, "a");
+        seed(f, "cf_copy", "g2", 1, "b");
+        String reason = collide(f, "cf_copy", KeyStrategy.OFFSET, "INSERT INTO DB.items (sku, qty) VALUES ('a7', 999)", true);
+        // the two sources copy in parallel: whichever reaches the target second finds the other's row
+        assertThat(reason).contains("unique key sku").contains("\"a7\"").containsAnyOf("the row g1 owns", "the row g2 owns");
+        try (Connection c = f.connect(primary(f, "g3"))) {
+            assertThat(Queries.string(c, "SELECT COUNT(*) FROM _shardkit.conflicts WHERE job_id = 'cf_copy'")).isEqualTo("1");
+            assertThat(Queries.string(c, "SELECT COUNT(*) FROM cf_copy.items WHERE sku = 'a7'")).isEqualTo("1");
         }
     }
 }
