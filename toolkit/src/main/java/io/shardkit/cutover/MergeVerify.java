@@ -262,10 +262,6 @@ public final class MergeVerify implements AutoCloseable {
         return primaries.get(group);
     }
 
-    Plan plan() {
-        return plan;
-    }
-
     DataSource target() {
         return target;
     }

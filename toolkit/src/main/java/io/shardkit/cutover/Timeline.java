@@ -31,7 +31,4 @@ public final class Timeline {
         return List.copyOf(steps);
     }
 
-    public long elapsedMillis() {
-        return (System.nanoTime() - origin) / 1_000_000;
-    }
 }

@@ -95,7 +95,12 @@ final class TargetSink implements ChangeSink {
 
     /** Applies the rows; returns the highest marker seq of this job seen in them, or null. */
     /** One state-setting write: an upsert of a full row, or a delete by key. */
-    private record Op(String table, boolean upsert, Object[] data, Object[] key, boolean created) {}
+    private record Op(String table, boolean upsert, Object[] data, Object[] key, boolean created, String keyText) {
+        /** The key's canonical text, computed once: the touched-key record and the compaction both need it. */
+        Op(String table, boolean upsert, Object[] data, Object[] key, boolean created) {
+            this(table, upsert, data, key, created, io.shardkit.mysql.KeyValues.encode(Arrays.asList(key)));
+        }
+    }
 
     private Long applyRows(Connection c, String source, List<RowChange> rows, List<Touched> touched) throws SQLException {
         Long marker = null;
@@ -123,7 +128,7 @@ final class TargetSink implements ChangeSink {
                 }
             }
         }
-        for (Op o : ops) touched.add(new Touched(o.table(), o.key()));
+        for (Op o : ops) touched.add(new Touched(o.table(), o.keyText()));
         String runTable = null;
         boolean runIsUpsert = true;
         List<Object[]> run = new ArrayList<>();
@@ -159,10 +164,10 @@ final class TargetSink implements ChangeSink {
             } else {
                 java.util.LinkedHashMap<String, Op> last = new java.util.LinkedHashMap<>();
                 for (Op o : stretch) {
-                    String k = io.shardkit.mysql.KeyValues.encode(Arrays.asList(o.key()));
+                    String k = o.keyText();
                     Op before = last.remove(k);
                     // a key created in this batch stays created whatever follows (the conflict check needs to know)
-                    last.put(k, before != null && before.created() && o.upsert() ? new Op(o.table(), true, o.data(), o.key(), true) : o);
+                    last.put(k, before != null && before.created() && o.upsert() ? new Op(o.table(), true, o.data(), o.key(), true, k) : o);
                 }
                 for (Op o : last.values()) if (!o.upsert()) out.add(o);
                 for (Op o : last.values()) if (o.upsert()) out.add(o);
@@ -207,7 +212,7 @@ final class TargetSink implements ChangeSink {
         return new ArrayList<>();
     }
 
-    private record Touched(String table, Object[] key) {}
+    private record Touched(String table, String key) {}
 
     /**
      * The target keys this batch wrote, in the batch's transaction: an incremental verify (and the
@@ -219,7 +224,7 @@ final class TargetSink implements ChangeSink {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".touched (job_id, tbl, key_hash, key_json, source, touched_at)"
                 + " VALUES (?, ?, UNHEX(MD5(?)), ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE source = VALUES(source), touched_at = VALUES(touched_at)")) {
             for (Touched t : touched) {
-                String key = io.shardkit.mysql.KeyValues.encode(Arrays.asList(t.key()));
+                String key = t.key();
                 if (!seen.add(t.table() + "." + key)) continue;
                 ps.setString(1, jobId);
                 ps.setString(2, t.table());
