@@ -57,9 +57,8 @@ public final class Cutover {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What to do with application sessions still connected to a frozen source. */
-    public enum Sessions { KILL, WAIT }
 
-    public record Settings(Duration maxFreeze, Duration maxVerifyAge, Duration maxLag, Sessions sessions, EndpointHook hook, boolean dryRun,
+    public record Settings(Duration maxFreeze, Duration maxVerifyAge, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, boolean dryRun,
                            Verifier.Settings verify) {}
 
     public enum Outcome { DONE, ABORTED, REFUSED, DRY_RUN }
@@ -107,7 +106,7 @@ public final class Cutover {
         groups.add(plan.target().group());
         String holder = "cutover:" + id + ":" + ProcessHandle.current().pid();
         GroupLocks locks = new GroupLocks(catalog);
-        long cutoverId = catalog.insert("INSERT INTO cutovers (job_id, started_at, outcome) VALUES (?, ?, ?)", id, Timestamp.from(Instant.now()), "running");
+        long cutoverId = catalog.insert("INSERT INTO cutovers (job_id, started_at, outcome, direction) VALUES (?, ?, ?, ?)", id, Timestamp.from(Instant.now()), "running", "forward");
         long predicted = -1;
         try {
             JobState state = jobs.state(id);
@@ -214,19 +213,19 @@ public final class Cutover {
         try {
             tl.begin("freeze: read_only on " + sources.size() + " sources");
             stepHook.accept("freeze");
-            parallel(sources, g -> {
+            FreezeSteps.parallel(sources, g -> {
                 try (Connection c = mv.sources().get(g).getConnection()) {
                     Queries.execute(c, flavor(mv, g).freezeWrites());
                 }
             });
             tl.begin("freeze: application sessions (" + settings.sessions().name().toLowerCase(java.util.Locale.ROOT) + ")");
             stepHook.accept("sessions");
-            parallel(sources, g -> endSessions(mv, g, deadline));
+            FreezeSteps.parallel(sources, g -> FreezeSteps.endSessions(mv.sources().get(g), ownUsers, settings.sessions(), deadline));
             tl.begin("freeze: final markers, fence, final GTIDs");
             stepHook.accept("markers");
             Map<String, Long> seqs = new java.util.concurrent.ConcurrentHashMap<>();
             Map<String, String> gtids = new java.util.concurrent.ConcurrentHashMap<>();
-            parallel(sources, g -> {
+            FreezeSteps.parallel(sources, g -> {
                 try (Connection c = mv.sources().get(g).getConnection()) {
                     seqs.put(g, Markers.write(c, plan.id(), g));
                     Queries.execute(c, flavor(mv, g).fence());
@@ -267,8 +266,9 @@ public final class Cutover {
         }
         // past the switch: the sources stay read-only whatever happens next
         tl.begin("switch: shard map, target writable");
-        long version = bumpShardMap(mv, finalGtids);
+        long version = FreezeSteps.bumpShardMap(catalog, switchJson(mv, finalGtids));
         try (Connection c = mv.target().getConnection()) {
+            recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
             Queries.execute(c, flavor(mv, plan.target().group()).unfence());
         }
         long freeze = (System.nanoTime() - freezeStart) / 1_000_000;
@@ -277,61 +277,8 @@ public final class Cutover {
         return finish(cutoverId, new Result(Outcome.DONE, null, p.freezeMillis(), freeze, tl.steps(), finalGtids, version));
     }
 
-    private interface GroupTask {
-        void run(String group) throws Exception;
-    }
-
-    /** Runs the task on every group at once (a freeze must hit every source together); the first failure wins. */
-    private static void parallel(List<String> groups, GroupTask task) throws Exception {
-        try (ExecutorService ex = Executors.newFixedThreadPool(groups.size())) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (String g : groups) fs.add(ex.submit(() -> {
-                task.run(g);
-                return null;
-            }));
-            for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof Exception x) throw x;
-                    throw e;
-                }
-            }
-        }
-    }
-
     private Flavor flavor(MergeVerify mv, String group) {
         return mv.primary(group).flavor();
-    }
-
-    /** Application sessions: everyone but shardkit's own users and the server's threads. */
-    private String othersWhere() {
-        List<String> quoted = new ArrayList<>();
-        for (String u : ownUsers) quoted.add(io.shardkit.mysql.SqlText.literal(u));
-        quoted.add("'system user'");
-        quoted.add("'event_scheduler'");
-        return "USER NOT IN (" + String.join(", ", quoted) + ") AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon')";
-    }
-
-    private void endSessions(MergeVerify mv, String group, long deadline) throws Exception {
-        try (Connection c = mv.sources().get(group).getConnection()) {
-            if (settings.sessions() == Sessions.WAIT) {
-                // sessions with an open transaction can still only fail at commit; waiting lets them see that themselves
-                String open = "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p." + othersWhere().replace(" AND ID <>", " AND p.ID <>").replace(" AND COMMAND", " AND p.COMMAND");
-                while (Long.parseLong(Queries.string(c, open)) > 0 && System.nanoTime() < deadline) Thread.sleep(10);
-            }
-            List<Long> ids = new ArrayList<>();
-            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE " + othersWhere())) {
-                while (rs.next()) ids.add(rs.getLong(1));
-            }
-            for (long sid : ids) {
-                try (var st = c.createStatement()) {
-                    st.execute("KILL CONNECTION " + sid);
-                } catch (SQLException e) {
-                    if (e.getErrorCode() != 1094) throw e; // already gone
-                }
-            }
-        }
     }
 
     /** Connected users other than shardkit's own whose privileges pass read_only (SUPER, READ_ONLY ADMIN, CONNECTION_ADMIN). */
@@ -340,7 +287,7 @@ public final class Cutover {
         try (Connection c = mv.sources().get(group).getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT DISTINCT p.USER FROM information_schema.PROCESSLIST p JOIN information_schema.USER_PRIVILEGES u"
                         + " ON u.GRANTEE LIKE CONCAT('''', p.USER, '''@%') WHERE u.PRIVILEGE_TYPE IN ('SUPER', 'READ_ONLY ADMIN', 'CONNECTION_ADMIN') AND p."
-                        + othersWhere().replace(" AND ID <>", " AND p.ID <>").replace(" AND COMMAND", " AND p.COMMAND"))) {
+                        + FreezeSteps.othersWhere(ownUsers).replace(" AND ID <>", " AND p.ID <>").replace(" AND COMMAND", " AND p.COMMAND"))) {
             while (rs.next()) out.add(rs.getString(1));
         }
         return String.join(", ", out);
@@ -387,11 +334,17 @@ public final class Cutover {
         return JSON.writeValueAsString(doc);
     }
 
-    private long bumpShardMap(MergeVerify mv, Map<String, String> finalGtids) throws Exception {
-        Long last = catalog.query("SELECT MAX(map_version) FROM shard_map", rs -> rs.next() ? (Long) rs.getObject(1, Long.class) : null);
-        long version = (last == null ? 0 : last) + 1;
-        catalog.update("INSERT INTO shard_map (map_version, created_at, map_json) VALUES (?, ?, ?)", version, Timestamp.from(Instant.now()), switchJson(mv, finalGtids));
-        return version;
+    /**
+     * Where the target's binlog stands at the switch, read while it is still fenced and the streams
+     * drained: everything after it is the application's, which is what a rollback streams back.
+     */
+    private void recordTargetPosition(Connection target, Flavor f, long cutoverId) throws SQLException {
+        String gtid = Queries.string(target, f.gtidExecutedQuery());
+        try (var st = target.createStatement(); ResultSet rs = st.executeQuery(f.binlogStatusQuery())) {
+            if (!rs.next()) throw new SQLException("the target has no binary log: a rollback could not stream from it");
+            catalog.update("UPDATE cutovers SET target_binlog_file = ?, target_binlog_pos = ?, target_gtid = ? WHERE cutover_id = ?",
+                    rs.getString(1), rs.getLong(2), gtid, cutoverId);
+        }
     }
 
     private Timestamp latestStart() {

@@ -174,7 +174,7 @@ public final class MergeJob implements AutoCloseable {
                     control.chunkSize(settings.chunkSize());
                 }
                 if (s == JobState.PAUSED) control.pause();
-                else if (s == JobState.ABORTED || s == JobState.DONE) control.requestStop();
+                else if (s.terminal()) control.requestStop();
                 else control.resume();
                 jobs.heartbeat(plan.id());
                 Thread.sleep(1000);

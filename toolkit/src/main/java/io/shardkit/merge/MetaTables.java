@@ -14,7 +14,7 @@ public final class MetaTables {
 
     private MetaTables() {}
 
-    static void onTarget(Connection c) throws SQLException {
+    public static void onTarget(Connection c) throws SQLException {
         Queries.execute(c, "CREATE DATABASE IF NOT EXISTS " + DB);
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".copy_progress (job_id VARCHAR(64) NOT NULL, source VARCHAR(128) NOT NULL,"
                 + " tbl VARCHAR(192) NOT NULL, last_key TEXT, rows_copied BIGINT NOT NULL, done TINYINT NOT NULL,"
@@ -32,7 +32,7 @@ public final class MetaTables {
                 + " PRIMARY KEY (job_id, tbl, key_hash), KEY touched_at (job_id, touched_at)) ENGINE=InnoDB");
     }
 
-    static void onSource(Connection c) throws SQLException {
+    public static void onSource(Connection c) throws SQLException {
         Queries.execute(c, "CREATE DATABASE IF NOT EXISTS " + DB);
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".markers (job_id VARCHAR(64) NOT NULL, source VARCHAR(128) NOT NULL,"
                 + " seq BIGINT NOT NULL, PRIMARY KEY (job_id, source)) ENGINE=InnoDB");

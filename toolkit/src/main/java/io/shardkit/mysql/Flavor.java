@@ -47,6 +47,14 @@ public interface Flavor {
         return List.of(Statement.of("SET GLOBAL read_only = ON"));
     }
 
+    /**
+     * Query whose first row's first two columns are the binlog file and position the next write
+     * will go to. Both flavors up to MySQL 8.0 spell it the same; 8.4 renamed it.
+     */
+    default String binlogStatusQuery() {
+        return "SHOW MASTER STATUS";
+    }
+
     /** Opens the server for writes. */
     List<Statement> unfence();
 

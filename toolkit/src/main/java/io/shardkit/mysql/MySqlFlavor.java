@@ -77,6 +77,12 @@ final class MySqlFlavor implements Flavor {
     // super_read_only also stops SUPER sessions, and setting it implies read_only
     @Override public List<Statement> fence() { return List.of(Statement.of("SET GLOBAL super_read_only = ON")); }
 
+    /** read_only for applications; super_read_only off, so a fenced server takes shardkit's own writes again (a rollback stream). */
+    @Override
+    public List<Statement> freezeWrites() {
+        return List.of(Statement.of("SET GLOBAL read_only = ON"), Statement.of("SET GLOBAL super_read_only = OFF"));
+    }
+
     @Override
     public List<Statement> unfence() {
         return List.of(Statement.of("SET GLOBAL super_read_only = OFF"), Statement.of("SET GLOBAL read_only = OFF"));

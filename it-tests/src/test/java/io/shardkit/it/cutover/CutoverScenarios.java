@@ -140,7 +140,7 @@ abstract class CutoverScenarios {
 
         Cutover cutover(Duration maxFreeze, String hookCommand, Consumer<String> step) throws Exception {
             Cutover c = new Cutover(plan, f.topology(), f.admin(), Set.of(Users.ADMIN, Users.REPLICATION, Users.STREAM), catalog,
-                    new Cutover.Settings(maxFreeze, Duration.ofMinutes(10), Duration.ofSeconds(2), Cutover.Sessions.KILL,
+                    new Cutover.Settings(maxFreeze, Duration.ofMinutes(10), Duration.ofSeconds(2), io.shardkit.cutover.FreezeSteps.Sessions.KILL,
                             hookCommand == null ? null : new io.shardkit.endpoint.EndpointHook(List.of(hookCommand), Duration.ofSeconds(5)), false, Verifier.Settings.DEFAULT),
                     System.out::println);
             c.onStep(step);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "merge", description = "Online shard merges: plan, start, status, pause, resume, abort, throttle, verify, cutover.",
         subcommands = {MergeCommand.PlanCmd.class, MergeRunCommands.Start.class, MergeStatusCommand.class, MergeRunCommands.Pause.class,
-                MergeRunCommands.Resume.class, MergeRunCommands.Abort.class, MergeRunCommands.ThrottleCmd.class, MergeVerifyCommand.class, MergeCutoverCommand.class})
+                MergeRunCommands.Resume.class, MergeRunCommands.Abort.class, MergeRunCommands.ThrottleCmd.class, MergeVerifyCommand.class, MergeCutoverCommand.class,
+                MergeRollbackCommand.class})
 public final class MergeCommand {
 
     @Command(name = "plan", description = "Preflight, schema diff, exact key-collision scan and estimate; stores the plan. Changes nothing on any server.")

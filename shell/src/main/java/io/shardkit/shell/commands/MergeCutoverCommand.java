@@ -39,11 +39,7 @@ final class MergeCutoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cutover.Sessions mode = switch (sessions.toLowerCase(java.util.Locale.ROOT)) {
-            case "kill" -> Cutover.Sessions.KILL;
-            case "wait" -> Cutover.Sessions.WAIT;
-            default -> throw new IllegalArgumentException("--sessions must be kill or wait, not '" + sessions + "'");
-        };
+        io.shardkit.cutover.FreezeSteps.Sessions mode = sessions(sessions);
         EndpointHook endpointHook = hook == null ? null : new EndpointHook(Arrays.asList(hook.trim().split("\\s+")), duration("--hook-timeout", hookTimeout));
         Cutover.Settings settings = new Cutover.Settings(duration("--max-freeze", maxFreeze), duration("--max-verify-age", maxVerifyAge),
                 duration("--max-lag", maxLag), mode, endpointHook, dryRun, Verifier.Settings.DEFAULT);
@@ -51,14 +47,9 @@ final class MergeCutoverCommand implements Callable<Integer> {
         PrintWriter out = ctx.out();
         try (Catalog catalog = ctx.openCatalog()) {
             var plan = new JobStore(catalog).plan(id);
-            Set<String> own = new LinkedHashSet<>();
-            own.add(TopologyOptions.admin(t).user());
-            for (CredentialRef r : new CredentialRef[] {t.credentials().replication(), t.credentials().stream()}) if (r != null) own.add(r.resolve().user());
-            Cutover c = new Cutover(plan, t, TopologyOptions.admin(t), own, catalog, settings, line -> { out.println(line); out.flush(); });
+            Cutover c = new Cutover(plan, t, TopologyOptions.admin(t), ownUsers(t), catalog, settings, line -> { out.println(line); out.flush(); });
             Cutover.Result r = c.run();
-            Table table = new Table("AT", "STEP", "TOOK", "DETAIL");
-            for (Timeline.Step s : r.timeline()) table.row("+" + s.startMillis() + " ms", s.name(), s.millis() + " ms", s.detail());
-            table.print(out, "  ");
+            printTimeline(out, r.timeline());
             switch (r.outcome()) {
                 case DONE -> out.println("cutover " + id + ": done; writes were blocked for " + r.freezeMillis() + " ms (predicted " + r.predictedFreezeMillis() + " ms); sources stay read-only");
                 case DRY_RUN -> out.println("cutover " + id + ": dry run, nothing frozen; " + r.reason());
@@ -72,6 +63,28 @@ final class MergeCutoverCommand implements Callable<Integer> {
                 case ABORTED -> ExitCodes.FAILED;
             };
         }
+    }
+
+    /** shardkit's own users: the freeze never counts or kills their sessions. */
+    static Set<String> ownUsers(Topology t) {
+        Set<String> own = new LinkedHashSet<>();
+        own.add(TopologyOptions.admin(t).user());
+        for (CredentialRef r : new CredentialRef[] {t.credentials().replication(), t.credentials().stream()}) if (r != null) own.add(r.resolve().user());
+        return own;
+    }
+
+    static void printTimeline(PrintWriter out, java.util.List<Timeline.Step> steps) {
+        Table table = new Table("AT", "STEP", "TOOK", "DETAIL");
+        for (Timeline.Step s : steps) table.row("+" + s.startMillis() + " ms", s.name(), s.millis() + " ms", s.detail());
+        table.print(out, "  ");
+    }
+
+    static io.shardkit.cutover.FreezeSteps.Sessions sessions(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "kill" -> io.shardkit.cutover.FreezeSteps.Sessions.KILL;
+            case "wait" -> io.shardkit.cutover.FreezeSteps.Sessions.WAIT;
+            default -> throw new IllegalArgumentException("--sessions must be kill or wait, not '" + s + "'");
+        };
     }
 
     private static Duration duration(String option, String s) {
