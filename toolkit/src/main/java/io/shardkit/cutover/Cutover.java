@@ -254,6 +254,9 @@ public final class Cutover {
             tl.begin("switch: endpoint hook");
             stepHook.accept("switch");
             raiseAutoIncrement(mv);
+            try (Connection c = mv.target().getConnection()) {
+                recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
+            }
             if (settings.hook() != null) tl.end(settings.hook().run(switchJson(mv, finalGtids)).strip());
         } catch (Exception e) {
             tl.begin("abort: unfreeze sources");
@@ -268,7 +271,6 @@ public final class Cutover {
         tl.begin("switch: shard map, target writable");
         long version = FreezeSteps.bumpShardMap(catalog, switchJson(mv, finalGtids));
         try (Connection c = mv.target().getConnection()) {
-            recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
             Queries.execute(c, flavor(mv, plan.target().group()).unfence());
         }
         long freeze = (System.nanoTime() - freezeStart) / 1_000_000;
@@ -335,8 +337,9 @@ public final class Cutover {
     }
 
     /**
-     * Where the target's binlog stands at the switch, read while it is still fenced and the streams
-     * drained: everything after it is the application's, which is what a rollback streams back.
+     * Where the target's binlog stands at the switch, read before the routing hook sends the
+     * application there and after the streams drained: everything after it is the application's,
+     * which is what a rollback streams back.
      */
     private void recordTargetPosition(Connection target, Flavor f, long cutoverId) throws SQLException {
         String gtid = Queries.string(target, f.gtidExecutedQuery());

@@ -73,6 +73,8 @@ abstract class CutoverScenarios {
         final MergeJob job;
         final CompletableFuture<Void> running;
         final Path routeFile;
+        /** Written by the rollback's hook: the clients go back to their sources. */
+        final Path backFile;
         volatile long switchedAt;
         final List<AckWriter> writers = new ArrayList<>();
         final List<CompletableFuture<Void>> writing = new ArrayList<>();
@@ -99,13 +101,16 @@ abstract class CutoverScenarios {
             Fleet.await("copy finished", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
             assertThat(jobs.state(plan.id())).isEqualTo(JobState.STREAMING);
             routeFile = f.home().resolve(db + "-route.json");
+            backFile = f.home().resolve(db + "-back.json");
             for (String g : SOURCES) {
                 String targetSql = "INSERT INTO " + db + ".items (sku, qty, updated, _shard) VALUES (?, 1, NOW(6), '" + g + "')";
                 String sourceSql = "INSERT INTO " + db + ".items (sku, qty, updated) VALUES (?, 1, NOW(6))";
                 AckWriter.Route before = new AckWriter.Route("source", t.instance(primary(f, g)).endpoint(), sourceSql);
                 AckWriter.Route after = new AckWriter.Route("target", t.instance(primary(f, TARGET)).endpoint(), targetSql);
+                AckWriter.Route back = new AckWriter.Route("back", t.instance(primary(f, g)).endpoint(), sourceSql);
                 // 2 ms between writes per client: a busy application that still leaves the two cores some headroom
                 AckWriter w = new AckWriter("ack-" + g, f.app(), () -> {
+                    if (Files.exists(backFile)) return back;
                     if (!Files.exists(routeFile)) return before;
                     if (switchedAt == 0) switchedAt = System.nanoTime();
                     return after;
@@ -126,8 +131,12 @@ abstract class CutoverScenarios {
 
         /** The routing hook the cutover runs: it publishes the new route (the clients read it). */
         String hook() throws Exception {
-            Path script = f.home().resolve(db + "-route.sh");
-            Files.writeString(script, "#!/bin/sh\ncat > '" + routeFile + "'\necho routed\n");
+            return hook(routeFile);
+        }
+
+        String hook(Path file) throws Exception {
+            Path script = f.home().resolve(file.getFileName() + ".sh");
+            Files.writeString(script, "#!/bin/sh\ncat > '" + file + "'\necho routed\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
             return script.toString();
         }
@@ -187,8 +196,8 @@ abstract class CutoverScenarios {
             job.close();
             catalog.close();
             clients.shutdownNow();
-            // a cutover leaves its sources read-only by design; the next test of this class merges them again
-            for (String g : SOURCES) {
+            // a cutover leaves its sources read-only by design (a rollback its target); the next test of this class merges them again
+            for (String g : java.util.stream.Stream.concat(SOURCES.stream(), java.util.stream.Stream.of(TARGET)).toList()) {
                 String p = primary(f, g);
                 try (Connection c = f.connect(p)) {
                     Queries.execute(c, f.discover().state(p).flavor().unfence());
@@ -278,6 +287,86 @@ abstract class CutoverScenarios {
             assertThat(cli(f, out, "merge", "cutover", m.plan.id(), "--max-freeze", "10s", "--hook", m.hook())).as(out.toString()).isZero();
             Fleet.await("clients writing to the target", Duration.ofSeconds(10), () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().anyMatch(a -> a.route().equals("target"))));
             m.stopAndCheck(true);
+        }
+    }
+
+    /**
+     * After a cutover the application writes to the target (inserts, updates and deletes of merged
+     * rows); merge rollback streams those writes back, each to the source that owns its shard, and
+     * the switch back loses nothing: every acknowledged write of every phase (sources, target, sources
+     * again) ends up exactly once on the source it belongs to, and the frozen target equals the union
+     * of the sources.
+     */
+    @Test
+    void rollbackBringsTheTargetsWritesBackToTheirSourcesAndTheSwitchBackLosesNothing(Fleet f) throws Exception {
+        try (Merge m = new Merge(f, "cx_back")) {
+            m.awaitClients();
+            m.verifyClean();
+            StringWriter out = new StringWriter();
+            assertThat(cli(f, out, "merge", "cutover", m.plan.id(), "--max-freeze", "3s", "--hook", m.hook())).as(out.toString()).isZero();
+            Fleet.await("clients writing to the target", Duration.ofSeconds(10), () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().filter(a -> a.route().equals("target")).count() > 20));
+            // the application also changes and deletes merged rows on the target
+            try (Connection c = f.connect(primary(f, TARGET))) {
+                assertThat(c.createStatement().executeUpdate("UPDATE " + m.db + ".items SET qty = qty + 100 WHERE sku LIKE 'seed-%' AND _shard = 'g2'")).isEqualTo(3);
+                assertThat(c.createStatement().executeUpdate("DELETE FROM " + m.db + ".items WHERE sku = 'seed-3' AND _shard = 'g3'")).isEqualTo(1);
+            }
+
+            // the reverse stream runs in its own "process" (a CLI call on a thread) until the switch back ends it
+            StringWriter streamOut = new StringWriter();
+            CompletableFuture<Integer> stream = CompletableFuture.supplyAsync(() -> cli(f, streamOut, "merge", "rollback", m.plan.id()), m.clients);
+            Fleet.await("rollback stream live", Duration.ofSeconds(60), () -> stream.isDone() || m.jobs.state(m.plan.id()) == JobState.ROLLING_BACK && m.jobs.live(m.plan.id())
+                    && streamOut.toString().contains("rollback stream caught up"));
+            assertThat(stream.isDone()).as(streamOut.toString()).isFalse();
+            // the target took writes while the stream ran; the switch back must bring them too
+            int onTarget = m.writers.stream().mapToInt(w -> w.acknowledged.size()).sum();
+            Fleet.await("more writes on the target", Duration.ofSeconds(10), () -> m.writers.stream().mapToInt(w -> w.acknowledged.size()).sum() > onTarget + 50);
+
+            out = new StringWriter();
+            int code = cli(f, out, "merge", "rollback", m.plan.id(), "--switch", "--max-freeze", "3s", "--hook", m.hook(m.backFile));
+            System.out.println(out);
+            assertThat(code).as(out.toString()).isZero();
+            assertThat(out.toString()).contains("rollback " + m.plan.id() + ": switched back");
+            assertThat(stream.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(streamOut.toString()).isZero();
+            assertThat(m.jobs.state(m.plan.id())).isEqualTo(JobState.ROLLED_BACK);
+            Fleet.await("clients writing to their sources again", Duration.ofSeconds(10),
+                    () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().filter(a -> a.route().equals("back")).count() > 20));
+            m.assertSourcesWritable(true);
+            try (Connection c = f.connect(primary(f, TARGET))) {
+                assertThat(Queries.string(c, "SELECT @@GLOBAL.read_only")).as("the target after the switch back").isEqualTo("1");
+            }
+            m.writers.forEach(AckWriter::stop);
+            CompletableFuture.allOf(m.writing.toArray(CompletableFuture[]::new)).get();
+
+            // every acknowledged write, of every phase, exactly once, and on the source of its client
+            List<String> tags = new ArrayList<>();
+            for (String g : SOURCES) {
+                try (Connection c = f.connect(primary(f, g)); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sku FROM " + m.db + ".items WHERE sku LIKE 'ack-%'")) {
+                    while (rs.next()) {
+                        String sku = rs.getString(1);
+                        assertThat(sku).as("a row on source %s", g).startsWith("ack-" + g + "-");
+                        tags.add(sku);
+                    }
+                }
+            }
+            assertThat(AckCheck.violations(m.writers, AckCheck.count(tags))).as("acknowledged-write check over %d rows", tags.size()).isEmpty();
+            long viaTarget = m.writers.stream().flatMap(w -> w.acknowledged.stream()).filter(a -> a.route().equals("target")).count();
+            System.out.printf("clients: %d writes acknowledged by the target came back to their sources%n", viaTarget);
+
+            // independent: the frozen target equals the union of the sources, apart from the rows written after the switch back
+            TreeMap<String, List<String>> expected = new TreeMap<>();
+            for (String g : SOURCES) {
+                expected.putAll(RowCompare.rows(f.topology().instance(primary(f, g)).endpoint(), f.admin(),
+                        "SELECT id, '" + g + "' AS _shard, sku, qty, updated FROM " + m.db + ".items WHERE sku NOT LIKE '%-back-%'", 2));
+            }
+            TreeMap<String, List<String>> actual = RowCompare.rows(f.topology().instance(primary(f, TARGET)).endpoint(), f.admin(),
+                    "SELECT id, _shard, sku, qty, updated FROM " + m.db + ".items", 2);
+            assertThat(RowCompare.diff(expected, actual)).isEmpty();
+            try (Connection c = f.connect(primary(f, "g2"))) {
+                assertThat(Queries.string(c, "SELECT SUM(qty) FROM " + m.db + ".items WHERE sku LIKE 'seed-%'")).isEqualTo("306");
+            }
+            try (Connection c = f.connect(primary(f, "g3"))) {
+                assertThat(Queries.string(c, "SELECT COUNT(*) FROM " + m.db + ".items WHERE sku = 'seed-3'")).isEqualTo("0");
+            }
         }
     }
 
