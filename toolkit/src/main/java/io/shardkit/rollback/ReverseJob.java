@@ -83,14 +83,15 @@ public final class ReverseJob implements AutoCloseable {
     public void run(Until until) throws Exception {
         String id = plan.id();
         JobState state = jobs.state(id);
+        if (state != JobState.DONE && state != JobState.ROLLING_BACK) {
+            throw new IllegalStateException("merge " + id + " is " + state + ": only a merge that was cut over (DONE) can be rolled back");
+        }
         CutoverPoint point = cutoverPoint();
         if (state == JobState.DONE) {
             if (point.finishedAt().isBefore(Instant.now().minus(settings.window()))) {
                 throw new IllegalStateException("merge " + id + " was cut over at " + point.finishedAt() + ", outside the rollback window of "
                         + settings.window().toHours() + " h: the sources are too far behind to switch back safely");
             }
-        } else if (state != JobState.ROLLING_BACK) {
-            throw new IllegalStateException("merge " + id + " is " + state + ": only a merge that was cut over (DONE) can be rolled back");
         }
         if (settings.newRowsTo() != null && plan.sources().stream().noneMatch(s -> s.group().equals(settings.newRowsTo()))) {
             throw new IllegalArgumentException("--new-rows-to " + settings.newRowsTo() + " is not a source of merge " + id);

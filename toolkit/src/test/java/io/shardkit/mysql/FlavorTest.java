@@ -47,6 +47,9 @@ class FlavorTest {
         assertThat(Flavors.MYSQL_80.fence()).extracting(Statement::sql).containsExactly("SET GLOBAL super_read_only = ON");
         assertThat(Flavors.MARIADB.fence()).extracting(Statement::sql).containsExactly("SET GLOBAL read_only = ON");
         assertThat(Flavors.MYSQL_80.unfence()).extracting(Statement::sql).containsExactly("SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF");
+        // a frozen server refuses the application but takes shardkit's own writes (a rollback stream onto fenced sources)
+        assertThat(Flavors.MYSQL_80.freezeWrites()).extracting(Statement::sql).containsExactly("SET GLOBAL read_only = ON", "SET GLOBAL super_read_only = OFF");
+        assertThat(Flavors.MARIADB.freezeWrites()).extracting(Statement::sql).containsExactly("SET GLOBAL read_only = ON");
     }
 
     @Test

@@ -39,6 +39,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -366,6 +368,86 @@ abstract class CutoverScenarios {
             }
             try (Connection c = f.connect(primary(f, "g3"))) {
                 assertThat(Queries.string(c, "SELECT COUNT(*) FROM " + m.db + ".items WHERE sku = 'seed-3'")).isEqualTo("0");
+            }
+        }
+    }
+
+    /**
+     * Reject strategy: keys are unique across sources, so a merged row goes back to the source that
+     * held it, and a row created on the target belongs to no source until the operator names one.
+     * Also the refusals: a rollback of a merge that was not cut over, a switch back with no stream.
+     */
+    @Test
+    void rollbackUnderRejectFindsEachRowsOwnerAndAsksWhereNewRowsGo(Fleet f) throws Exception {
+        String db = "cx_reject";
+        for (int i = 0; i < SOURCES.size(); i++) {
+            try (Connection c = f.connect(primary(f, SOURCES.get(i)))) {
+                Queries.execute(c, "CREATE DATABASE " + db);
+                Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT PRIMARY KEY, sku VARCHAR(64) NOT NULL, qty INT NOT NULL)");
+                for (int k = 1; k <= 3; k++) Queries.execute(c, "INSERT INTO " + db + ".items VALUES (" + ((i + 1) * 100 + k) + ", 'seed', " + k + ")");
+            }
+        }
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest(db, SOURCES, TARGET, db, List.of(), KeyStrategy.REJECT, List.of(), null));
+        MergeControl control = new MergeControl();
+        try (Catalog catalog = Catalog.embedded(f.home());
+             MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), new JobStore(catalog), f.home(), control, System.out::println)) {
+            catalog.savePlan(plan.id(), "it", String.join(",", SOURCES), TARGET, PlanJson.write(plan));
+            JobStore jobs = new JobStore(catalog);
+            CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+            Fleet.await("streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+            StringWriter out = new StringWriter();
+            assertThat(cli(f, out, "merge", "rollback", plan.id())).as(out.toString()).isNotZero();
+            assertThat(out.toString()).contains("only a merge that was cut over (DONE) can be rolled back");
+            assertThat(cli(f, out = new StringWriter(), "merge", "verify", plan.id())).as(out.toString()).isZero();
+            assertThat(cli(f, out = new StringWriter(), "merge", "cutover", plan.id(), "--max-freeze", "5s")).as(out.toString()).isZero();
+            running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+            try (Connection c = f.connect(primary(f, TARGET))) {
+                Queries.execute(c, "UPDATE " + db + ".items SET qty = qty + 10 WHERE id = 202");
+                Queries.execute(c, "DELETE FROM " + db + ".items WHERE id = 303");
+                Queries.execute(c, "INSERT INTO " + db + ".items VALUES (9001, 'new', 1), (9002, 'new', 2)");
+            }
+            assertThat(cli(f, out = new StringWriter(), "merge", "rollback", plan.id(), "--switch")).as(out.toString()).isEqualTo(4);
+            assertThat(out.toString()).contains("refused, nothing changed").contains("needs its rollback stream running ('merge rollback " + plan.id() + "')");
+            assertThat(cli(f, out = new StringWriter(), "merge", "rollback", plan.id(), "--until-caught-up")).as(out.toString()).isNotZero();
+            assertThat(out.toString()).contains("items key [9001] was created on the target after the cutover").contains("--new-rows-to GROUP");
+            assertThat(cli(f, out = new StringWriter(), "merge", "rollback", plan.id(), "--until-caught-up", "--new-rows-to", "g9")).as(out.toString()).isNotZero();
+            assertThat(out.toString()).contains("--new-rows-to g9 is not a source of merge");
+            for (String g : SOURCES) {
+                try (Connection c = f.connect(primary(f, g))) {
+                    assertThat(Queries.string(c, "SELECT COUNT(*) FROM " + db + ".items WHERE id > 9000")).as("nothing applied on %s by a refused rollback", g).isEqualTo("0");
+                }
+            }
+
+            StringWriter streamOut = new StringWriter();
+            ExecutorService ex = Executors.newSingleThreadExecutor();
+            try {
+                CompletableFuture<Integer> stream = CompletableFuture.supplyAsync(() -> cli(f, streamOut, "merge", "rollback", plan.id(), "--new-rows-to", "g4"), ex);
+                Fleet.await("rollback stream caught up", Duration.ofSeconds(60), () -> stream.isDone() || streamOut.toString().contains("rollback stream caught up"));
+                assertThat(stream.isDone()).as(streamOut.toString()).isFalse();
+                assertThat(cli(f, out = new StringWriter(), "merge", "rollback", plan.id(), "--switch")).as(out.toString()).isZero();
+                assertThat(stream.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(streamOut.toString()).isZero();
+            } finally {
+                ex.shutdownNow();
+            }
+            assertThat(jobs.state(plan.id())).isEqualTo(JobState.ROLLED_BACK);
+            try (Connection c = f.connect(primary(f, "g2"))) {
+                assertThat(Queries.string(c, "SELECT qty FROM " + db + ".items WHERE id = 202")).isEqualTo("12");
+            }
+            try (Connection c = f.connect(primary(f, "g3"))) {
+                assertThat(Queries.string(c, "SELECT COUNT(*) FROM " + db + ".items WHERE id = 303")).isEqualTo("0");
+            }
+            try (Connection c = f.connect(primary(f, "g4"))) {
+                assertThat(Queries.string(c, "SELECT GROUP_CONCAT(id ORDER BY id) FROM " + db + ".items WHERE id > 9000")).isEqualTo("9001,9002");
+            }
+        } finally {
+            for (String g : java.util.stream.Stream.concat(SOURCES.stream(), java.util.stream.Stream.of(TARGET)).toList()) {
+                String p = primary(f, g);
+                try (Connection c = f.connect(p)) {
+                    Queries.execute(c, f.discover().state(p).flavor().unfence());
+                }
             }
         }
     }
