@@ -330,6 +330,9 @@ abstract class CutoverScenarios {
             assertThat(out.toString()).contains("rollback " + m.plan.id() + ": switched back");
             assertThat(stream.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(streamOut.toString()).isZero();
             assertThat(m.jobs.state(m.plan.id())).isEqualTo(JobState.ROLLED_BACK);
+            StringWriter status = new StringWriter();
+            assertThat(cli(f, status, "merge", "status", m.plan.id())).isZero();
+            assertThat(status.toString()).contains("merge " + m.plan.id() + ": ROLLED_BACK").contains("cutover: done").contains("switch back: done, writes blocked");
             Fleet.await("clients writing to their sources again", Duration.ofSeconds(10),
                     () -> m.writers.stream().allMatch(w -> w.acknowledged.stream().filter(a -> a.route().equals("back")).count() > 20));
             m.assertSourcesWritable(true);

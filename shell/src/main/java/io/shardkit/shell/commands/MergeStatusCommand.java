@@ -70,10 +70,14 @@ final class MergeStatusCommand implements Callable<Integer> {
             runs.values().forEach(r -> v.row(r.table(), ago(r.finishedAt()), r.mode(), r.rows(), r.diffs(), r.clean() ? "clean" : r.diffs() > 0 ? "DIFFERS" : "unsettled"));
             v.print(ctx.out(), "  ");
         }
-        String last = catalog.query("SELECT outcome, freeze_ms, reason, finished_at FROM cutovers WHERE job_id = ? ORDER BY cutover_id DESC LIMIT 1",
-                rs -> rs.next() ? rs.getString(1) + (rs.getObject(2) == null ? "" : ", writes blocked " + rs.getLong(2) + " ms")
-                        + (rs.getString(3) == null ? "" : ": " + rs.getString(3)) + (rs.getTimestamp(4) == null ? "" : " (" + ago(rs.getTimestamp(4).toInstant()) + ")") : null, id);
-        ctx.out().println("  cutover: " + (last == null ? "not attempted" : last));
+        for (String direction : new String[] {"forward", "rollback"}) {
+            String last = catalog.query("SELECT outcome, freeze_ms, reason, finished_at FROM cutovers WHERE job_id = ? AND COALESCE(direction, 'forward') = ?"
+                    + " ORDER BY cutover_id DESC LIMIT 1",
+                    rs -> rs.next() ? rs.getString(1) + (rs.getObject(2) == null ? "" : ", writes blocked " + rs.getLong(2) + " ms")
+                            + (rs.getString(3) == null ? "" : ": " + rs.getString(3)) + (rs.getTimestamp(4) == null ? "" : " (" + ago(rs.getTimestamp(4).toInstant()) + ")") : null, id, direction);
+            if (direction.equals("forward")) ctx.out().println("  cutover: " + (last == null ? "not attempted" : last));
+            else if (last != null) ctx.out().println("  switch back: " + last);
+        }
         ctx.out().flush();
     }
 
