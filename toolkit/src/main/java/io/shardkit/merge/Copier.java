@@ -125,6 +125,7 @@ final class Copier {
                     try (Connection t = target.getConnection()) {
                         t.setAutoCommit(false);
                         try {
+                            TargetSink.refuseReadOnly(t);
                             io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
                             // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a
                             // row whose key or unique value another source holds: that is a collision, never a skip. Checked

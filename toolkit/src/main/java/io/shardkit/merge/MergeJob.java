@@ -301,6 +301,8 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private synchronized void checkStreams() throws Exception {
+        boolean anyFailed = streams.values().stream().anyMatch(s -> s.failure() != null);
+        if (anyFailed && followTarget()) return;
         for (BinlogStream s : List.copyOf(streams.values())) {
             if (s.failure() != null) {
                 if (sink.ddlSeen != null) throw new IllegalStateException(sink.ddlSeen, s.failure());
@@ -314,8 +316,37 @@ public final class MergeJob implements AutoCloseable {
         }
         if (System.nanoTime() >= nextPrimaryCheck) {
             nextPrimaryCheck = System.nanoTime() + 2_000_000_000L;
+            if (followTarget()) return;
             for (Plan.Source src : plan.sources()) restartOnPrimary(src.group(), false);
         }
+    }
+
+    /**
+     * Follows the target group's primary: when another member has become the writable primary, the
+     * apply moves there. Every stream stops, the pool and sink are rebuilt on the new primary, and
+     * each stream restarts from the checkpoint the new primary holds: checkpoints travel with the
+     * rows they describe (same transaction, replicated together), so whatever the new primary
+     * received is exactly what the streams resume after. The apply refuses to write on a read-only
+     * target ({@link TargetSink}), so nothing is written on the demoted one meanwhile.
+     * Returns true when it moved.
+     */
+    private synchronized boolean followTarget() throws Exception {
+        String g = plan.target().group();
+        FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(topology.group(g).instanceNames()));
+        InstanceState now = view.group(g).primary().map(view::state).orElse(null);
+        String was = primaries.get(g).instance();
+        if (now == null || now.instance().equals(was) || !now.reachable() || !now.writable()) return false;
+        progress.accept("target " + g + ": primary moved from " + was + " to " + now.instance() + "; the apply follows, streams resume from its checkpoints");
+        for (BinlogStream old : streams.values()) old.close();
+        streams.clear();
+        primaries.put(g, now);
+        HikariDataSource oldPool = targetPool;
+        targetPool = Connections.pool(g, topology.instance(now.instance()).endpoint(), admin, ConnectionSettings.BULK,
+                plan.sources().size() * 3 + 2, "TRANSACTION_READ_COMMITTED");
+        sink = new TargetSink(plan.id(), plan, targetPool, control, sourcePools::get);
+        oldPool.close();
+        for (Plan.Source s : plan.sources()) startStream(s.group());
+        return true;
     }
 
     /**

@@ -69,6 +69,7 @@ final class TargetSink implements ChangeSink {
             try (Connection c = target.getConnection()) {
                 c.setAutoCommit(false);
                 try {
+                    refuseReadOnly(c);
                     List<Touched> touched = new ArrayList<>();
                     marker[0] = applyRows(c, source, rows, touched);
                     recordTouched(c, source, touched);
@@ -84,6 +85,17 @@ final class TargetSink implements ChangeSink {
         events.computeIfAbsent(source, k -> new AtomicLong()).addAndGet(rows.size());
         if (marker[0] != null) markers.merge(source, marker[0], Math::max);
         control.stage("stream.after-commit");
+    }
+
+    /**
+     * shardkit's administrative user passes read_only on MariaDB, so a target primary demoted by a
+     * failover would still take the apply's writes (errant transactions on a replica). A read-only
+     * target is a moved or frozen one: the job looks for the new primary instead.
+     */
+    static void refuseReadOnly(Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT @@GLOBAL.read_only")) {
+            if (rs.next() && rs.getBoolean(1)) throw new SQLException("the target is read-only (its primary moved, or it is fenced): not applying there", "HY000", 1290);
+        }
     }
 
     private boolean touchesPlan(SchemaChange d) {

@@ -119,6 +119,64 @@ class MergeSourceFailoverIT {
         assertThat(MergeRuns.compareShardColumn(f, db + ".items", "sku, qty, price, note, updated", List.of("g1", "g2"), "g3")).isEmpty();
     }
 
+    /**
+     * The target's primary changes while the merge streams under write load on both sources: the
+     * apply refuses the demoted (read-only) server, finds the new primary, and every stream resumes
+     * from the checkpoints the new primary holds. Nothing is lost (independent full comparison).
+     */
+    @Test
+    void applyFollowsTheTargetsNewPrimaryAndLosesNothing(Fleet f) throws Exception {
+        String db = "fot";
+        for (String g : List.of("g1", "g2")) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE " + db);
+                Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(32) NOT NULL, qty INT NOT NULL,"
+                        + " price DECIMAL(10,2), note TEXT, updated DATETIME(6) NOT NULL)");
+                c.setCatalog(db);
+                Queries.execute(c, "INSERT INTO items (sku, qty, price, note, updated) SELECT CONCAT('s', seq), seq % 100, seq / 4, NULL, NOW(6) FROM seq_1_to_3000");
+            }
+        }
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest("fot-1", List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));
+        String oldTarget = primary(f, "g3");
+        String newTarget;
+        try (Catalog catalog = Catalog.embedded(f.home())) {
+            catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
+            JobStore jobs = new JobStore(catalog);
+            StringBuilder log = new StringBuilder();
+            MergeControl control = new MergeControl();
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control,
+                    line -> { System.out.println(line); synchronized (log) { log.append(line).append('\n'); } })) {
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("merge streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+                assertThat(running).isNotDone();
+
+                ExecutorService ex = Executors.newCachedThreadPool();
+                Workload w1 = new Workload(t.instance(primary(f, "g1")).endpoint(), f.admin(), db + ".items", 0, 8, 4000);
+                Workload w2 = new Workload(t.instance(primary(f, "g2")).endpoint(), f.admin(), db + ".items", 0, 9, 4000);
+                var d1 = ex.submit(w1);
+                var d2 = ex.submit(w2);
+                Fleet.await("writes flowing", Duration.ofSeconds(30), () -> w1.ops() > 500 || d1.isDone());
+                newTarget = switchover(f, "g3");
+                d1.get(180, TimeUnit.SECONDS);
+                d2.get(180, TimeUnit.SECONDS);
+                ex.shutdown();
+                for (Workload w : List.of(w1, w2)) assertThat(w.error()).isNull();
+
+                job.awaitCaughtUp();
+                synchronized (log) {
+                    assertThat(log.toString()).contains("target g3: primary moved from " + oldTarget + " to " + newTarget);
+                }
+                assertThat(running).isNotDone();
+                control.requestStop();
+                running.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(primary(f, "g3")).isEqualTo(newTarget);
+        assertThat(MergeRuns.compareShardColumn(f, db + ".items", "sku, qty, price, note, updated", List.of("g1", "g2"), "g3")).isEmpty();
+    }
+
     @Test
     void aDdlOnASourcePausesTheJobNamingTheStatementAndTheSource(Fleet f) throws Exception {
         String db = "ddl";
