@@ -357,14 +357,8 @@ public final class Cutover {
 
     private long touchedSince(MergeVerify mv, Timestamp since) throws SQLException {
         if (since == null) return 0;
-        try (Connection c = mv.target().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(*) FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND touched_at >= ?")) {
-            ps.setString(1, plan.id());
-            ps.setTimestamp(2, since);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try (Connection c = mv.target().getConnection()) {
+            return io.shardkit.merge.TouchedLog.since(c, plan.id(), since, null).values().stream().mapToLong(java.util.Set::size).sum();
         }
     }
 

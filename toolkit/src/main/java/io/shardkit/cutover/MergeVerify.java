@@ -134,9 +134,9 @@ public final class MergeVerify implements AutoCloseable {
                 r = v.keys(touchedSince(spec.table(), last.targetClockStart()));
             }
             ids.put(spec.table(), store.save(plan.id(), r, started, clock));
-            if (r.clean() && r.settled()) pruneTouched(spec.table(), clock);
             results.add(r);
         }
+        pruneTouched();
         return new Report(results, ids);
     }
 
@@ -193,59 +193,37 @@ public final class MergeVerify implements AutoCloseable {
     }
 
     private List<List<Object>> touchedSince(String table, Timestamp since) throws SQLException {
-        List<List<Object>> keys = new ArrayList<>();
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT key_json FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at >= ?")) {
-            ps.setString(1, plan.id());
-            ps.setString(2, table);
-            ps.setTimestamp(3, since);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) keys.add(KeyValues.decode(rs.getString(1)));
-            }
+        try (Connection c = target.getConnection()) {
+            return io.shardkit.merge.TouchedLog.since(c, plan.id(), since, table).getOrDefault(table, java.util.Set.of()).stream().map(KeyValues::decode).toList();
         }
-        return keys;
     }
 
-    /**
-     * Housekeeping: forgets touched keys older than a clean pass, in small READ COMMITTED batches so
-     * it takes no gap locks against the stream's inserts; a deadlock just leaves the rest for next time.
-     */
     /** Those of these keys the stream wrote at or after {@code since}, as key text. */
     private java.util.Set<String> touchedAmong(String table, Timestamp since, List<List<Object>> keys) throws SQLException {
+        java.util.Set<String> written;
+        try (Connection c = target.getConnection()) {
+            written = io.shardkit.merge.TouchedLog.since(c, plan.id(), since, table).getOrDefault(table, java.util.Set.of());
+        }
         java.util.Set<String> out = new java.util.HashSet<>();
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT touched_at >= ? FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND key_hash = UNHEX(MD5(?))")) {
-            for (List<Object> k : keys) {
-                String text = KeyValues.encode(k);
-                // as text: Connector/J drops the fraction of a TIMESTAMP parameter when MariaDB announces itself as
-                // 5.5.5-10.x, and a whole second earlier would count rows written just before as still moving
-                io.shardkit.mysql.RowWrites.bind(ps, 1, since.toLocalDateTime());
-                ps.setString(2, plan.id());
-                ps.setString(3, table);
-                ps.setString(4, table + "." + text);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) out.add(text);
-                }
-            }
+        for (List<Object> k : keys) {
+            String text = KeyValues.encode(k);
+            if (written.contains(text)) out.add(text);
         }
         return out;
     }
 
-    private void pruneTouched(String table, Timestamp before) throws SQLException {
+    /** Housekeeping: forgets the keys written before every table's latest clean pass began. */
+    private void pruneTouched() throws SQLException {
+        Map<String, VerifyStore.Run> latest = store.latest(plan.id());
+        Timestamp oldest = null;
+        for (Plan.TablePlan t : plan.tables()) {
+            VerifyStore.Run r = latest.get(t.table());
+            if (r == null || !r.clean() || r.targetClockStart() == null) return;
+            if (oldest == null || r.targetClockStart().before(oldest)) oldest = r.targetClockStart();
+        }
+        if (oldest == null) return;
         try (Connection c = target.getConnection()) {
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND touched_at < ? LIMIT 5000")) {
-                ps.setString(1, plan.id());
-                ps.setString(2, table);
-                ps.setTimestamp(3, before);
-                while (ps.executeUpdate() == 5000) {
-                    // next batch
-                }
-            } catch (SQLException e) {
-                if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) throw e;
-            } finally {
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            }
+            io.shardkit.merge.TouchedLog.prune(c, plan.id(), oldest);
         }
     }
 

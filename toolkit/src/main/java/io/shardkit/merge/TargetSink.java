@@ -226,27 +226,11 @@ final class TargetSink implements ChangeSink {
 
     private record Touched(String table, String key) {}
 
-    /**
-     * The target keys this batch wrote, in the batch's transaction: an incremental verify (and the
-     * cutover's final one) re-checks exactly the keys written since the last clean pass.
-     */
+    /** The target keys this batch wrote, in the batch's transaction (see {@link TouchedLog}). */
     private void recordTouched(Connection c, String source, List<Touched> touched) throws SQLException {
-        if (touched.isEmpty()) return;
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".touched (job_id, tbl, key_hash, key_json, source, touched_at)"
-                + " VALUES (?, ?, UNHEX(MD5(?)), ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE source = VALUES(source), touched_at = VALUES(touched_at)")) {
-            for (Touched t : touched) {
-                String key = t.key();
-                if (!seen.add(t.table() + "." + key)) continue;
-                ps.setString(1, jobId);
-                ps.setString(2, t.table());
-                ps.setString(3, t.table() + "." + key);
-                ps.setString(4, key);
-                ps.setString(5, source);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        Map<String, java.util.Set<String>> keys = new java.util.LinkedHashMap<>();
+        for (Touched t : touched) keys.computeIfAbsent(t.table(), k -> new java.util.LinkedHashSet<>()).add(t.key());
+        TouchedLog.record(c, jobId, source, keys);
     }
 
     private void savePosition(Connection c, String source, Map<String, Object> position, List<RowChange> rows, Long marker) throws SQLException {

@@ -467,7 +467,9 @@ abstract class CutoverScenarios {
 
     private static void tamperLastTouchedRow(Merge m) {
         try (Connection c = m.f.connect(primary(m.f, TARGET))) {
-            String key = Queries.string(c, "SELECT key_json FROM _shardkit.touched WHERE job_id = '" + m.plan.id() + "' ORDER BY touched_at DESC LIMIT 1");
+            String batch = Queries.string(c, "SELECT keys_json FROM _shardkit.touched_batches WHERE job_id = '" + m.plan.id() + "' ORDER BY id DESC LIMIT 1");
+            var items = new com.fasterxml.jackson.databind.ObjectMapper().readTree(batch).get("items");
+            String key = items.get(items.size() - 1).asText();
             List<Object> k = KeyValues.decode(key);
             try (var st = c.createStatement()) {
                 int n = st.executeUpdate("UPDATE " + m.db + ".items SET qty = qty + 1000 WHERE id = " + k.get(0) + " AND _shard = '" + k.get(1) + "'");
