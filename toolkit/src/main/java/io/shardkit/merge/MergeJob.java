@@ -133,7 +133,10 @@ public final class MergeJob implements AutoCloseable {
                 for (String m : members) {
                     if (m.equals(targetPrimary)) continue;
                     InstanceState s = view.state(m);
-                    boolean applying = s.reachable() && s.replica() != null && s.replica().healthy() && s.replica().secondsBehind() != null;
+                    // a member that is down or replicates from nobody (a failed old primary back standalone) is not a
+                    // replica the copy could leave behind; one whose replication is configured but broken is
+                    if (!s.reachable() || s.replica() == null) continue;
+                    boolean applying = s.replica().healthy() && s.replica().secondsBehind() != null;
                     lag.put(m, applying ? s.replica().secondsBehind() * 1000 : null);
                 }
                 Map<String, Long> running = new LinkedHashMap<>();
