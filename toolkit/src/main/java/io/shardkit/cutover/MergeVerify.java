@@ -126,7 +126,7 @@ public final class MergeVerify implements AutoCloseable {
                     return drained ? java.util.Set.of() : touchedAmong(table, since, keys);
                 }
             };
-            Verifier v = new Verifier(spec, target, Map.copyOf(sources), stream, () -> {}, settings, progress);
+            Verifier v = new Verifier(spec, target, Map.copyOf(sources), stream, this::throttle, settings, progress);
             TableResult r;
             if (full || last == null || !last.clean() || last.targetClockStart() == null) {
                 r = v.chunks();
@@ -138,6 +138,22 @@ public final class MergeVerify implements AutoCloseable {
         }
         pruneTouched();
         return new Report(results, ids);
+    }
+
+    /**
+     * Verify is throttled like the copy: before each chunk it waits while the live merge process
+     * reports a throttle (target replica lag, Threads_running on a primary; see {@code merge
+     * throttle}). Not while frozen: a cutover's final verify must not wait on load.
+     */
+    private void throttle() throws InterruptedException {
+        String said = null;
+        while (!drained) {
+            JobStore.Settings s = jobs.settings(plan.id());
+            if (s == null || s.throttleReason() == null || !jobs.live(plan.id())) return;
+            if (!s.throttleReason().equals(said)) progress.accept("verify waits: " + s.throttleReason());
+            said = s.throttleReason();
+            Thread.sleep(250);
+        }
     }
 
     /** Re-copies the differing rows of a report (or shows the SQL when {@code apply} is false). */

@@ -52,9 +52,18 @@ class CopyBenchmark {
         long t0 = System.nanoTime();
         Process sk = run(log, start, Map.of());
         long peakKb = 0;
+        long cpuTicks = 0;
         while (sk.isAlive()) {
-            for (String line : Files.readAllLines(Path.of("/proc/" + sk.pid() + "/status"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("VmHWM:")) peakKb = Math.max(peakKb, Long.parseLong(line.replaceAll("\\D", "")));
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + sk.pid() + "/status"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    if (line.startsWith("VmHWM:")) peakKb = Math.max(peakKb, Long.parseLong(line.replaceAll("\\D", "")));
+                }
+                // utime + stime (fields 14 and 15 of /proc/PID/stat, after the parenthesised command name)
+                String stat = Files.readString(Path.of("/proc/" + sk.pid() + "/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                cpuTicks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            } catch (java.io.IOException | RuntimeException gone) {
+                // the process exited between the check and the read
             }
             sk.waitFor(200, TimeUnit.MILLISECONDS);
         }
@@ -62,7 +71,8 @@ class CopyBenchmark {
         assertThat(sk.exitValue()).as("merge start (see %s)", log).isZero();
         assertThat(count(f, target, "SELECT COUNT(*) FROM bench.items")).isEqualTo(total);
         results.add(new Result("shardkit merge copy (4 sources in parallel, 1 reader each; includes stream start-up)", total, skSecs,
-                String.format("toolkit peak RSS %.0f MiB", peakKb / 1024.0)));
+                String.format("toolkit peak RSS %.0f MiB, CPU %.1f s (%.0f%% of one core over the run)", peakKb / 1024.0, cpuTicks / 100.0,
+                        100.0 * cpuTicks / 100.0 / skSecs)));
 
         // mydumper + myloader, 2 threads each, the four sources in parallel, each into its own target database
         List<Process> dumps = new ArrayList<>();

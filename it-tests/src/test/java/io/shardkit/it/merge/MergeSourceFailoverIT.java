@@ -52,6 +52,29 @@ class MergeSourceFailoverIT {
         String gtid;
         try (Connection p = f.connect(oldP)) {
             Queries.execute(p, flavor.fence());
+            // as MHA's online switch does: end every client session, so a transaction an administrative user began
+            // before the fence (read_only lets such users through) cannot commit after the GTID is read below
+            List<Long> sessions = new java.util.ArrayList<>();
+            try (var st = p.createStatement(); var rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
+                    + " AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon') AND USER NOT IN ('system user', 'event_scheduler')")) {
+                while (rs.next()) sessions.add(rs.getLong(1));
+            }
+            for (long id : sessions) {
+                try (var st = p.createStatement()) {
+                    st.execute("KILL CONNECTION " + id);
+                } catch (java.sql.SQLException gone) {
+                    // already ended
+                }
+            }
+            // KILL only asks: a session in the middle of its commit finishes it first
+            Fleet.await("killed sessions gone", Duration.ofSeconds(10), () -> {
+                try {
+                    return sessions.isEmpty() || Long.parseLong(Queries.string(p, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ("
+                            + String.join(",", sessions.stream().map(String::valueOf).toList()) + ")")) == 0;
+                } catch (java.sql.SQLException e) {
+                    return false;
+                }
+            });
             gtid = Queries.string(p, flavor.gtidExecutedQuery());
         }
         try (Connection r = f.connect(newP)) {

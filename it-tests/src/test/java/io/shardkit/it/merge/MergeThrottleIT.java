@@ -103,6 +103,30 @@ class MergeThrottleIT {
                 assertThat(done.streams()).allSatisfy(p -> assertThat(p.transactionsBehind()).isBetween(0L, 1L));
                 Fleet.await("throttle released", Duration.ofSeconds(30), () -> jobs.settings(plan.id()).throttleReason() == null);
             }
+
+            // verify is throttled like the copy: with the merge streaming in a live process and a target replica stopped,
+            // a verify waits (saying why) and finishes once the replica applies again
+            MergeControl streaming = new MergeControl();
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), streaming, System.out::println)) {
+                CompletableFuture<Void> running = io.shardkit.it.fixture.MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("streaming in a live process", Duration.ofSeconds(60), () -> jobs.live(plan.id()) && jobs.state(plan.id()) == JobState.STREAMING);
+                try (Connection c = f.connect(replica)) {
+                    Queries.execute(c, "STOP SLAVE SQL_THREAD");
+                }
+                Fleet.await("throttle reported again", Duration.ofSeconds(30), () -> jobs.settings(plan.id()).throttleReason() != null);
+                StringWriter vout = new StringWriter();
+                CompletableFuture<Integer> verify = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(vout, true), new PrintWriter(vout, true),
+                        "merge", "verify", plan.id(), "--chunk-size", "1000", "--home", f.home().toString()), io.shardkit.it.fixture.MergeRuns.OWN_THREAD);
+                Fleet.await("verify waiting", Duration.ofSeconds(30), () -> vout.toString().contains("verify waits: target replica " + replica + " is not applying"));
+                assertThat(verify).isNotDone();
+                try (Connection c = f.connect(replica)) {
+                    Queries.execute(c, "START SLAVE SQL_THREAD");
+                }
+                assertThat(verify.get(120, TimeUnit.SECONDS)).as(vout.toString()).isZero();
+                assertThat(vout.toString()).contains("verify " + plan.id() + ": clean");
+                streaming.requestStop();
+                running.get(60, TimeUnit.SECONDS);
+            }
         }
     }
 }
