@@ -25,6 +25,10 @@ final class LoopbackNetwork implements Network {
 
     @Override public void partitionManager(SandboxLayout l) { throw unsupported("partition"); }
 
+    @Override public void impairHost(SandboxLayout l, SandboxLayout.HostLayout host, int delayMillis, double lossPercent) { throw unsupported("impair"); }
+
+    @Override public void limitHost(SandboxLayout l, SandboxLayout.HostLayout host, int kbit, int maxQueueMillis) { throw unsupported("impair"); }
+
     @Override public void healAll(SandboxLayout l) {}
 
     @Override public List<Long> processesOn(SandboxLayout.HostLayout host) { return List.of(); }

@@ -101,7 +101,23 @@ final class NetnsNetwork implements Network {
     }
 
     @Override
+    public void impairHost(SandboxLayout l, SandboxLayout.HostLayout host, int delayMillis, double lossPercent) {
+        try {
+            Exec.check("tc", "qdisc", "replace", "dev", host.hostLink(), "root", "netem", "delay", delayMillis + "ms", "loss", lossPercent + "%");
+        } catch (SandboxException e) {
+            if (!String.valueOf(e.getMessage()).contains("qdisc kind is unknown")) throw e;
+            throw new SandboxException("this kernel has no netem (sch_netem): delay and loss cannot be injected here; limit the link's rate instead (sandbox impair --rate)");
+        }
+    }
+
+    @Override
+    public void limitHost(SandboxLayout l, SandboxLayout.HostLayout host, int kbit, int maxQueueMillis) {
+        Exec.check("tc", "qdisc", "replace", "dev", host.hostLink(), "root", "tbf", "rate", kbit + "kbit", "burst", "16kbit", "latency", maxQueueMillis + "ms");
+    }
+
+    @Override
     public void healAll(SandboxLayout l) {
+        for (SandboxLayout.HostLayout h : l.hosts()) Exec.quiet("tc", "qdisc", "del", "dev", h.hostLink(), "root"); // absent unless impaired
         String p = "sk" + l.slot();
         Exec.check("ip", "link", "set", p + "mgc", "up");
         for (int z = 1; z <= l.spec().zones(); z++) Exec.check("ip", "link", "set", p + "z" + z + "u", "up");

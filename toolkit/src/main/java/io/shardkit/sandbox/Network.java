@@ -25,6 +25,16 @@ interface Network {
     /** Cuts the manager (this machine's root namespace) off while the hosts still see each other. */
     void partitionManager(SandboxLayout layout);
 
+    /** Delays and drops packets on a host's link (tc netem) until {@link #healAll}. */
+    void impairHost(SandboxLayout layout, SandboxLayout.HostLayout host, int delayMillis, double lossPercent);
+
+    /**
+     * Limits a host's link to {@code kbit} per second (tc tbf), queueing up to {@code maxQueueMillis}
+     * and dropping beyond: a congested link, for kernels without netem.
+     */
+    void limitHost(SandboxLayout layout, SandboxLayout.HostLayout host, int kbit, int maxQueueMillis);
+
+    /** Restores every link: partitions and impairments. */
     void healAll(SandboxLayout layout);
 
     /** PIDs of every process running on a host (for kill-host), beyond those the sandbox started itself. */

@@ -324,6 +324,18 @@ public final class Sandbox {
         network.partitionManager(layout);
     }
 
+    /** Delay and loss on a host's link (tc netem), until {@link #heal}. */
+    public void impairHost(String host, int delayMillis, double lossPercent) {
+        if (delayMillis < 0 || lossPercent < 0 || lossPercent > 100) throw new SandboxException("impair: delay must be >= 0 ms and loss 0..100 %");
+        network.impairHost(layout, layout.host(host), delayMillis, lossPercent);
+    }
+
+    /** A congested link: {@code kbit} per second, queueing up to {@code maxQueueMillis}, dropping beyond; until {@link #heal}. */
+    public void limitHost(String host, int kbit, int maxQueueMillis) {
+        if (kbit < 8 || maxQueueMillis < 1) throw new SandboxException("impair: rate must be >= 8 kbit/s and the queue >= 1 ms");
+        network.limitHost(layout, layout.host(host), kbit, maxQueueMillis);
+    }
+
     public void heal() {
         network.healAll(layout);
     }

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fault matrix of a running merge (each case prints what it checked): a source primary's host
- * dies, the target primary's host dies, the manager loses the fleet. Clients write unique,
+ * dies, the target primary's host dies, the manager loses the fleet, a zone is cut off, a source
+ * primary stalls behind a long-held lock, the target's link is congested. Clients write unique,
  * recorded rows through each source group's current primary all along; afterwards every write a
  * server acknowledged must be on the target exactly once, the target must equal the union of the
  * sources (independent full comparison), and an independent prober must never have seen two
@@ -229,6 +230,64 @@ class MergeFaultMatrixIT {
             r.awaitWrites(50);
             String checked = r.check();
             System.out.println("checked (manager partitioned, healed): " + checked);
+        }
+    }
+    @Test
+    void aZoneIsCutOffThenHeals(Fleet f) throws Exception {
+        assumeTrue(f.netns(), "partitions need network namespaces (run as root)");
+        try (Run r = new Run(f, "fm_zone")) {
+            String zone = f.topology().zoneOf(primary(f, "g2"));
+            System.out.println("fault: zone " + zone + " (with the primary of source g2) cut off for 5 s");
+            f.sandbox().partitionZone(zone);
+            try {
+                Thread.sleep(5000); // the fault's duration; the clients keep trying meanwhile
+            } finally {
+                f.sandbox().heal();
+            }
+            r.awaitWrites(50);
+            String checked = r.check();
+            System.out.println("checked (zone partitioned, healed): " + checked);
+        }
+    }
+
+    @Test
+    void aSourcePrimaryStallsBehindALongHeldLock(Fleet f) throws Exception {
+        try (Run r = new Run(f, "fm_slow")) {
+            System.out.println("fault: the primary of source g1 holds a global read lock for 5 s (every write there waits)");
+            try (Connection c = f.connect(primary(f, "g1"))) {
+                Queries.execute(c, "FLUSH TABLES WITH READ LOCK");
+                try {
+                    Thread.sleep(5000); // the fault's duration
+                } finally {
+                    Queries.execute(c, "UNLOCK TABLES");
+                }
+            }
+            r.awaitWrites(50);
+            String checked = r.check();
+            System.out.println("checked (source primary stalled by a lock): " + checked);
+        }
+    }
+
+    /**
+     * A congested link to the target primary. This machine's kernel has no netem, so no fixed delay
+     * or random loss: the link is limited to 512 kbit/s (tc tbf), queueing up to 200 ms and dropping
+     * beyond, which delays and drops under the merge's load.
+     */
+    @Test
+    void theTargetsLinkIsCongested(Fleet f) throws Exception {
+        assumeTrue(f.netns(), "link impairment needs network namespaces (run as root)");
+        try (Run r = new Run(f, "fm_link")) {
+            String host = f.topology().instance(primary(f, TARGET)).host();
+            System.out.println("fault: host " + host + " (target primary) link limited to 512 kbit/s, queue 200 ms, for 5 s");
+            f.sandbox().limitHost(host, 512, 200);
+            try {
+                r.awaitWrites(20); // the merge keeps applying through the bad link
+                Thread.sleep(5000);
+            } finally {
+                f.sandbox().heal();
+            }
+            String checked = r.check();
+            System.out.println("checked (target link congested): " + checked);
         }
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "sandbox", description = "Local fleets of real mariadbd/mysqld processes across simulated hosts and zones.",
         subcommands = {SandboxCommand.Up.class, SandboxCommand.Status.class, SandboxCommand.Down.class, SandboxCommand.KillHost.class,
-                SandboxCommand.StartHost.class, SandboxCommand.Partition.class, SandboxCommand.Heal.class})
+                SandboxCommand.StartHost.class, SandboxCommand.Partition.class, SandboxCommand.Impair.class, SandboxCommand.Heal.class})
 public final class SandboxCommand {
 
     /** The --name option every sandbox subcommand shares. */
@@ -129,7 +129,31 @@ public final class SandboxCommand {
         }
     }
 
-    @Command(name = "heal", description = "Undo every partition.")
+    @Command(name = "impair", description = "Delay and drop packets on a host's link (tc netem), or limit its rate (tc tbf), until 'sandbox heal'.")
+    static final class Impair extends Named implements Callable<Integer> {
+        private final Context ctx;
+        @Option(names = "--host", required = true) String host;
+        @Option(names = "--delay", defaultValue = "100ms", description = "Added one-way delay (default ${DEFAULT-VALUE}).") String delay;
+        @Option(names = "--loss", defaultValue = "0", description = "Packets dropped, in percent (default ${DEFAULT-VALUE}).") double loss;
+        @Option(names = "--rate", description = "Instead of delay and loss (kernels without netem): limit the link to this many kbit/s, queueing up to --delay, dropping beyond.") Integer rate;
+
+        Impair(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            long ms = Durations.parse("--delay", delay).toMillis();
+            if (rate != null) {
+                Sandbox.open(ctx.home(), name).limitHost(host, rate, (int) ms);
+                ctx.out().println("host " + host + ": link limited to " + rate + " kbit/s, queueing up to " + ms + " ms");
+            } else {
+                Sandbox.open(ctx.home(), name).impairHost(host, (int) ms, loss);
+                ctx.out().println("host " + host + ": link delayed " + ms + " ms, " + loss + " % lost");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "heal", description = "Undo every partition and link impairment.")
     static final class Heal extends Named implements Callable<Integer> {
         private final Context ctx;
 
