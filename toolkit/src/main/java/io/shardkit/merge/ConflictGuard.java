@@ -34,6 +34,12 @@ import javax.sql.DataSource;
  * (it exists on the target because of a redelivery or the copy, which is fine, or because another
  * source owns it, which is a collision).</li>
  * </ul>
+ * Both checks are locking reads ({@code LOCK IN SHARE MODE}) in a REPEATABLE READ transaction
+ * ({@link TargetSink} sets it when the guard is needed): a plain read under READ COMMITTED misses
+ * another source's insert of the same value that has not committed yet, and the upsert would then
+ * wait for it and overwrite it. A locking read waits for that insert and sees it; where nothing
+ * holds the value yet it takes a gap lock, so a concurrent insert of it waits for this transaction
+ * (or the two deadlock and the retried one sees the other's row).
  * The shard-column strategy needs neither: every unique key includes the shard. A collision is
  * recorded in {@code _shardkit.conflicts} and ends the apply with {@link RowMapper.KeyConflict}: the
  * job moves to CONFLICT with the message, and nothing was overwritten.
@@ -72,7 +78,7 @@ final class ConflictGuard {
                 if (v.stream().noneMatch(java.util.Objects::isNull)) values.add(v); // NULLs never collide
             }
             if (values.isEmpty()) continue;
-            String sql = "SELECT " + list(key) + ", " + list(u.columns()) + " FROM " + from(table) + " WHERE " + KeyRange.in(u.columns(), values.size());
+            String sql = "SELECT " + list(key) + ", " + list(u.columns()) + " FROM " + from(table) + " WHERE " + KeyRange.in(u.columns(), values.size()) + " LOCK IN SHARE MODE";
             for (List<Object> holder : query(c, sql, values, key.size() + u.columns().size())) {
                 List<Object> holderKey = holder.subList(0, key.size());
                 if (runKeys.contains(KeyValues.encode(holderKey))) continue;
@@ -92,7 +98,7 @@ final class ConflictGuard {
         List<List<Object>> created = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) if (inserted.get(i)) created.add(pick(rows.get(i), cols, key));
         if (created.isEmpty()) return;
-        List<List<Object>> present = query(c, "SELECT " + list(key) + " FROM " + from(table) + " WHERE " + KeyRange.in(key, created.size()), created, key.size());
+        List<List<Object>> present = query(c, "SELECT " + list(key) + " FROM " + from(table) + " WHERE " + KeyRange.in(key, created.size()) + " LOCK IN SHARE MODE", created, key.size());
         if (present.isEmpty()) return;
         for (Plan.Source other : plan.sources()) {
             if (other.group().equals(source)) continue;

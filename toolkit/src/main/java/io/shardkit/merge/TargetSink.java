@@ -68,6 +68,8 @@ final class TargetSink implements ChangeSink {
         Retry.onConflict(() -> {
             try (Connection c = target.getConnection()) {
                 c.setAutoCommit(false);
+                // the conflict guard's locking reads need gap locks (see ConflictGuard); the pool resets the level on return
+                if (guard.needed()) c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
                     refuseReadOnly(c);
                     List<Touched> touched = new ArrayList<>();
@@ -75,6 +77,8 @@ final class TargetSink implements ChangeSink {
                     recordTouched(c, source, touched);
                     if (lastPosition != null) savePosition(c, source, lastPosition, rows, marker[0]);
                     control.stage("stream.before-commit");
+                    // the same moment, per source and only for batches with planned rows (fault injection in tests)
+                    if (rows.stream().anyMatch(r -> plan.database().equals(r.database()))) control.stage("stream.before-commit." + source);
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();

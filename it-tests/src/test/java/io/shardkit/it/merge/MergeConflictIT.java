@@ -115,4 +115,66 @@ class MergeConflictIT {
             assertThat(Queries.string(c, "SELECT COUNT(*) FROM cf_copy.items WHERE sku = 'a7'")).isEqualTo("1");
         }
     }
+    /**
+     * The race the guard's locking reads close: g1's apply has inserted a unique value on the target
+     * and not committed yet when g2's apply writes the same value. A plain read would see no holder
+     * and the upsert, after waiting for g1, would overwrite g1's row; the locking read waits, sees
+     * g1's row, and stops the merge in CONFLICT with g1's row intact.
+     */
+    @Test
+    void twoSourcesWritingTheSameUniqueValueAtOnceStopInConflictWithoutOverwriting(Fleet f) throws Exception {
+        String db = "cf_race";
+        seed(f, db, "g1", 1, "a");
+        seed(f, db, "g2", 1, "b");
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest(db, List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.OFFSET, List.of(), null));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        MergeControl control = new MergeControl();
+        control.onStage(stage -> {
+            if (stage.equals("stream.before-commit.g1") && armed.compareAndSet(true, false)) {
+                held.countDown();
+                try {
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try (Catalog catalog = Catalog.embedded(f.home())) {
+            catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
+            JobStore jobs = new JobStore(catalog);
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println)) {
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("streaming", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+                armed.set(true);
+                try (Connection c = f.connect(primary(f, "g1"))) {
+                    Queries.execute(c, "INSERT INTO " + db + ".items (sku, qty) VALUES ('race', 1)");
+                }
+                assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("g1's apply holds its uncommitted insert").isTrue();
+                try (Connection c = f.connect(primary(f, "g2"))) {
+                    Queries.execute(c, "INSERT INTO " + db + ".items (sku, qty) VALUES ('race', 2)");
+                }
+                try (Connection c = f.connect(primary(f, "g3"))) {
+                    // polled every 200 ms: InnoDB refreshes INNODB_TRX only when it was last read more than 100 ms ago
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (Long.parseLong(Queries.string(c, "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")) == 0) {
+                        assertThat(System.nanoTime()).as("g2's apply waiting on g1's uncommitted row within 30 s").isLessThan(deadline);
+                        Thread.sleep(200);
+                    }
+                }
+                release.countDown();
+                Fleet.await("conflict", Duration.ofSeconds(60), () -> jobs.state(plan.id()) == JobState.CONFLICT);
+                assertThat(jobs.reason(plan.id())).contains("unique key sku").contains("\"race\"").contains("the row g1 owns");
+                assertThat(running).failsWithin(Duration.ofSeconds(30));
+            } finally {
+                release.countDown();
+            }
+        }
+        try (Connection c = f.connect(primary(f, "g3"))) {
+            assertThat(Queries.string(c, "SELECT qty FROM " + db + ".items WHERE sku = 'race'")).as("g1's row, not overwritten by g2's").isEqualTo("1");
+        }
+    }
 }
