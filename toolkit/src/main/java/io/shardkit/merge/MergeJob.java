@@ -77,7 +77,7 @@ public final class MergeJob implements AutoCloseable {
             prepareServers();
             sink = new TargetSink(id, plan, targetPool, control, sourcePools::get);
             for (Plan.Source s : plan.sources()) startStream(s.group());
-            for (Plan.Source s : plan.sources()) awaitMarker(s.group());
+            awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
             jobs.move(id, JobState.COPYING, "streams live from " + plan.sources().size() + " sources; copying");
             jobs.heartbeat(id); // at once, not at the watcher's next tick: others ask whether a live process drives the job
             long copyStart = System.nanoTime();
@@ -194,7 +194,7 @@ public final class MergeJob implements AutoCloseable {
      * (proved with a marker per source). The streams keep running.
      */
     public void awaitCaughtUp() throws Exception {
-        for (Plan.Source s : plan.sources()) awaitMarker(s.group());
+        awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
         progress.accept("caught up with every source");
     }
 
@@ -269,24 +269,31 @@ public final class MergeJob implements AutoCloseable {
     }
 
     /**
-     * Writes markers on the source until its stream applies one: proof that the stream is live and
-     * has applied everything the source committed before the marker. A marker written before the
-     * stream fixed its start position is never seen, hence the rewrites.
+     * Writes markers on the sources until each one's stream applies one: proof that the streams are
+     * live and have applied everything their sources committed before the marker. A marker written
+     * before a stream fixed its start position is never seen, hence the rewrites (every 250 ms: a
+     * stream starting up usually misses the first). All sources at once: waiting for them one after
+     * the other cost a merge start about a second per source.
      */
-    private void awaitMarker(String group) throws Exception {
+    private void awaitMarkers(List<String> groups) throws Exception {
         long deadline = System.nanoTime() + MARKER_DEADLINE.toNanos();
-        long nextWrite = 0;
-        long seq = Long.MAX_VALUE;
-        while (sink.markers.getOrDefault(group, Long.MIN_VALUE) < seq) {
+        Map<String, Long> seq = new LinkedHashMap<>();
+        Map<String, Long> nextWrite = new LinkedHashMap<>();
+        while (true) {
+            List<String> pending = groups.stream().filter(g -> sink.markers.getOrDefault(g, Long.MIN_VALUE) < seq.getOrDefault(g, Long.MAX_VALUE)).toList();
+            if (pending.isEmpty()) return;
             checkStreams();
-            if (System.nanoTime() > deadline) throw new IllegalStateException("stream of " + group + " did not deliver its marker within " + MARKER_DEADLINE.toSeconds() + " s");
-            if (System.nanoTime() >= nextWrite) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("stream of " + String.join(", ", pending) + " did not deliver its marker within " + MARKER_DEADLINE.toSeconds() + " s");
+            }
+            for (String g : pending) {
+                if (System.nanoTime() < nextWrite.getOrDefault(g, 0L)) continue;
                 // the marker must go to the group's current primary: written on a demoted one it would be an
                 // errant transaction there, and it would "prove" a stream that no longer reads the primary
-                restartOnPrimary(group, false);
-                Long written = writeMarker(group);
-                if (written != null && seq == Long.MAX_VALUE) seq = written;
-                nextWrite = System.nanoTime() + 1_000_000_000L;
+                if (!seq.containsKey(g)) restartOnPrimary(g, false);
+                Long written = writeMarker(g);
+                if (written != null) seq.putIfAbsent(g, written);
+                nextWrite.put(g, System.nanoTime() + 250_000_000L);
             }
             Thread.sleep(20);
         }
