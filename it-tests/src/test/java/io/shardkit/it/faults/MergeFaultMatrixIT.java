@@ -45,12 +45,22 @@ import org.junit.jupiter.api.Test;
  * sources (independent full comparison), and an independent prober must never have seen two
  * writable members in one group. shardkit has no failover yet (a later issue): the test promotes
  * the surviving replica itself, as an operator or MHA would, once it has applied everything it
- * received (semi-sync: every acknowledged write is among that).
+ * received (semi-sync: every acknowledged write is among that). Source-side faults pick their
+ * source from a seed that every case prints; -Dfaults.seed repeats a run.
  */
 @FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 2, groups = 3, replicas = 1)
 class MergeFaultMatrixIT {
     static final List<String> SOURCES = List.of("g1", "g2");
     static final String TARGET = "g3";
+    /** Which source each source-side fault hits; -Dfaults.seed=N repeats a run (every case prints it). */
+    static final long SEED = Long.getLong("faults.seed", System.nanoTime());
+
+    /** The source a source-side case faults, drawn from the seed and the case's name. */
+    static String victim(String caseName) {
+        String g = SOURCES.get(new java.util.Random(SEED ^ caseName.hashCode()).nextInt(SOURCES.size()));
+        System.out.println("seed " + SEED + " (-Dfaults.seed=" + SEED + " repeats it): case " + caseName + " faults source " + g);
+        return g;
+    }
 
     static String primary(Fleet f, String g) {
         return f.discover().group(g).primary().orElseThrow();
@@ -181,16 +191,17 @@ class MergeFaultMatrixIT {
     void aSourcePrimarysHostDiesMidStream(Fleet f) throws Exception {
         assumeTrue(f.netns(), "killing a host needs network namespaces (run as root)");
         try (Run r = new Run(f, "fm_src")) {
-            String dead = primary(f, "g1");
+            String g = victim("source-host-killed");
+            String dead = primary(f, g);
             String host = f.topology().instance(dead).host();
-            System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of source g1)");
+            System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of source " + g + ")");
             f.sandbox().killHost(host);
-            String now = promote(f, "g1", dead);
-            r.writerOf.put("g1", now);
+            String now = promote(f, g, dead);
+            r.writerOf.put(g, now);
             r.awaitWrites(50);
             String checked = r.check();
             synchronized (r.log) {
-                assertThat(r.log.toString()).contains("source g1: primary moved from " + dead + " to " + now);
+                assertThat(r.log.toString()).contains("source " + g + ": primary moved from " + dead + " to " + now);
             }
             f.sandbox().startHost(host);
             System.out.println("checked (source primary host killed): " + checked);
@@ -236,8 +247,9 @@ class MergeFaultMatrixIT {
     void aZoneIsCutOffThenHeals(Fleet f) throws Exception {
         assumeTrue(f.netns(), "partitions need network namespaces (run as root)");
         try (Run r = new Run(f, "fm_zone")) {
-            String zone = f.topology().zoneOf(primary(f, "g2"));
-            System.out.println("fault: zone " + zone + " (with the primary of source g2) cut off for 5 s");
+            String g = victim("zone-partitioned");
+            String zone = f.topology().zoneOf(primary(f, g));
+            System.out.println("fault: zone " + zone + " (with the primary of source " + g + ") cut off for 5 s");
             f.sandbox().partitionZone(zone);
             try {
                 Thread.sleep(5000); // the fault's duration; the clients keep trying meanwhile
@@ -253,8 +265,9 @@ class MergeFaultMatrixIT {
     @Test
     void aSourcePrimaryStallsBehindALongHeldLock(Fleet f) throws Exception {
         try (Run r = new Run(f, "fm_slow")) {
-            System.out.println("fault: the primary of source g1 holds a global read lock for 5 s (every write there waits)");
-            try (Connection c = f.connect(primary(f, "g1"))) {
+            String g = victim("slow-primary");
+            System.out.println("fault: the primary of source " + g + " holds a global read lock for 5 s (every write there waits)");
+            try (Connection c = f.connect(primary(f, g))) {
                 Queries.execute(c, "FLUSH TABLES WITH READ LOCK");
                 try {
                     Thread.sleep(5000); // the fault's duration
