@@ -39,4 +39,28 @@ public final class MetaTables {
         Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".markers (job_id VARCHAR(64) NOT NULL, source VARCHAR(128) NOT NULL,"
                 + " seq BIGINT NOT NULL, PRIMARY KEY (job_id, source)) ENGINE=InnoDB");
     }
+
+    /**
+     * Records, in the caller's transaction, a stream's position after a batch (with the highest marker
+     * it carried): the checkpoint a restart resumes from, on the server that holds the batch's rows.
+     */
+    public static void savePosition(Connection c, String jobId, String source, java.util.Map<String, Object> position, String gtid, long events, Long marker)
+            throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + DB + ".stream_position (job_id, source, position, gtid, events, updated_at"
+                + ", marker) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), gtid = COALESCE(VALUES(gtid), gtid),"
+                + " events = events + VALUES(events), marker = GREATEST(marker, VALUES(marker)), updated_at = VALUES(updated_at)")) {
+            ps.setString(1, jobId);
+            ps.setString(2, source);
+            ps.setString(3, JSON.writeValueAsString(position));
+            ps.setString(4, gtid);
+            ps.setLong(5, events);
+            ps.setTimestamp(6, java.sql.Timestamp.from(java.time.Instant.now()));
+            ps.setLong(7, marker == null ? 0 : marker);
+            ps.executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

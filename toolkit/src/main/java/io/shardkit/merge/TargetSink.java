@@ -1,14 +1,11 @@
 package io.shardkit.merge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardkit.merge.stream.ChangeSink;
 import io.shardkit.merge.stream.RowChange;
 import io.shardkit.merge.stream.SchemaChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +20,6 @@ import javax.sql.DataSource;
  * one statement; order across runs is kept (unique secondary keys make order matter).
  */
 final class TargetSink implements ChangeSink {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String jobId;
     private final Plan plan;
@@ -240,19 +236,6 @@ final class TargetSink implements ChangeSink {
     private void savePosition(Connection c, String source, Map<String, Object> position, List<RowChange> rows, Long marker) throws SQLException {
         String gtid = rows.isEmpty() ? null : rows.getLast().gtid();
         if (gtid != null) lastGtid.put(source, gtid);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".stream_position (job_id, source, position, gtid, events, updated_at"
-                + ", marker) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), gtid = COALESCE(VALUES(gtid), gtid),"
-                + " events = events + VALUES(events), marker = GREATEST(marker, VALUES(marker)), updated_at = VALUES(updated_at)")) {
-            ps.setString(1, jobId);
-            ps.setString(2, source);
-            ps.setString(3, JSON.writeValueAsString(position));
-            ps.setString(4, gtid);
-            ps.setLong(5, rows.size());
-            ps.setTimestamp(6, Timestamp.from(Instant.now()));
-            ps.setLong(7, marker == null ? 0 : marker);
-            ps.executeUpdate();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SQLException(e);
-        }
+        MetaTables.savePosition(c, jobId, source, position, gtid, rows.size(), marker);
     }
 }

@@ -1,6 +1,5 @@
 package io.shardkit.rollback;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardkit.merge.MetaTables;
 import io.shardkit.merge.Plan;
 import io.shardkit.merge.stream.ChangeSink;
@@ -11,8 +10,6 @@ import io.shardkit.mysql.RowWrites;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,7 +30,6 @@ import javax.sql.DataSource;
  * from the earliest, and the other replays a batch it already has: idempotent.
  */
 final class ReverseSink implements ChangeSink {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String jobId;
     private final String targetGroup;
@@ -140,7 +136,7 @@ final class ReverseSink implements ChangeSink {
                     touched(c, run);
                     i = j;
                 }
-                if (position != null) savePosition(c, position, ops.size(), marker, gtid);
+                if (position != null) MetaTables.savePosition(c, jobId, targetGroup, position, gtid, ops.size(), marker);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -165,20 +161,4 @@ final class ReverseSink implements ChangeSink {
         }
     }
 
-    private void savePosition(Connection c, Map<String, Object> position, int events, Long marker, String gtid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".stream_position (job_id, source, position, gtid, events, updated_at, marker)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position), gtid = COALESCE(VALUES(gtid), gtid),"
-                + " events = events + VALUES(events), marker = GREATEST(marker, VALUES(marker)), updated_at = VALUES(updated_at)")) {
-            ps.setString(1, jobId);
-            ps.setString(2, targetGroup);
-            ps.setString(3, JSON.writeValueAsString(position));
-            ps.setString(4, gtid);
-            ps.setLong(5, events);
-            ps.setTimestamp(6, Timestamp.from(Instant.now()));
-            ps.setLong(7, marker == null ? 0 : marker);
-            ps.executeUpdate();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SQLException(e);
-        }
-    }
 }

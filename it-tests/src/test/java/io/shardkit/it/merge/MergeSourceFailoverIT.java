@@ -92,9 +92,8 @@ class MergeSourceFailoverIT {
         return newP;
     }
 
-    @Test
-    void streamFollowsTheNewPrimaryByGtidAndLosesNothing(Fleet f) throws Exception {
-        String db = "fo";
+    /** {@code db.items} with 3,000 rows on g1 and on g2. */
+    static void seedItems(Fleet f, String db) throws Exception {
         for (String g : List.of("g1", "g2")) {
             try (Connection c = f.connect(primary(f, g))) {
                 Queries.execute(c, "CREATE DATABASE " + db);
@@ -104,6 +103,12 @@ class MergeSourceFailoverIT {
                 Queries.execute(c, "INSERT INTO items (sku, qty, price, note, updated) SELECT CONCAT('s', seq), seq % 100, seq / 4, NULL, NOW(6) FROM seq_1_to_3000");
             }
         }
+    }
+
+    @Test
+    void streamFollowsTheNewPrimaryByGtidAndLosesNothing(Fleet f) throws Exception {
+        String db = "fo";
+        seedItems(f, db);
         Topology t = f.topology();
         Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
                 .plan(new MergeRequest("fo-1", List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));
@@ -150,15 +155,7 @@ class MergeSourceFailoverIT {
     @Test
     void applyFollowsTheTargetsNewPrimaryAndLosesNothing(Fleet f) throws Exception {
         String db = "fot";
-        for (String g : List.of("g1", "g2")) {
-            try (Connection c = f.connect(primary(f, g))) {
-                Queries.execute(c, "CREATE DATABASE " + db);
-                Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(32) NOT NULL, qty INT NOT NULL,"
-                        + " price DECIMAL(10,2), note TEXT, updated DATETIME(6) NOT NULL)");
-                c.setCatalog(db);
-                Queries.execute(c, "INSERT INTO items (sku, qty, price, note, updated) SELECT CONCAT('s', seq), seq % 100, seq / 4, NULL, NOW(6) FROM seq_1_to_3000");
-            }
-        }
+        seedItems(f, db);
         Topology t = f.topology();
         Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
                 .plan(new MergeRequest("fot-1", List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));

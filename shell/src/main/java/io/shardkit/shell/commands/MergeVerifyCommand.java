@@ -49,7 +49,8 @@ final class MergeVerifyCommand implements Callable<Integer> {
             JobStore jobs = new JobStore(catalog);
             Plan plan = jobs.plan(id);
             JobState state = jobs.state(id);
-            if (!EnumSet.of(JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT, JobState.DONE).contains(state) || !jobs.copyFinished(id)) {
+            if (!EnumSet.of(JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT, JobState.DONE, JobState.ROLLING_BACK, JobState.ROLLED_BACK).contains(state)
+                    || !jobs.copyFinished(id)) {
                 throw new IllegalArgumentException("merge " + id + " is " + state + (jobs.copyFinished(id) ? "" : " and has not finished its copy") + ": nothing to verify yet");
             }
             try (MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(t), catalog, parallel + 1, line -> { out.println(line); out.flush(); })) {
