@@ -24,13 +24,10 @@ public record FleetView(Topology topology, Map<String, InstanceState> states) {
     }
 
     /**
-     * The primary as the group sees it: the writable member that replicates from nobody (a failed
-     * old primary that came back read-only and standalone is not it), else such a read-only member
-     * (a primary frozen by a cutover), else the member the replicas point at (which is how a dead
-     * primary is still named).
+     * The primary as the group sees it: the writable member that replicates from nobody, else the
+     * member the replicas point at (which is how a dead primary is still named).
      */
     private Optional<String> primaryOf(Topology.Group g, List<InstanceState> members) {
-        for (InstanceState s : members) if (s != null && s.role() == Role.PRIMARY && s.writable()) return Optional.of(s.instance());
         for (InstanceState s : members) if (s != null && s.role() == Role.PRIMARY) return Optional.of(s.instance());
         for (InstanceState s : members) {
             if (s == null || s.replica() == null) continue;
