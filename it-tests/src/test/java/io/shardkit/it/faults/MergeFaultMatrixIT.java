@@ -180,9 +180,10 @@ class MergeFaultMatrixIT {
                     return false;
                 }
             });
-            Queries.execute(c, "STOP SLAVE");
-            Queries.execute(c, "RESET SLAVE ALL");
-            Queries.execute(c, "SET GLOBAL read_only = OFF");
+            io.shardkit.mysql.Flavor flavor = f.discover().state(cand).flavor();
+            Queries.execute(c, flavor.stopReplica());
+            Queries.execute(c, flavor.resetReplica());
+            Queries.execute(c, flavor.unfence());
         }
         return cand;
     }
