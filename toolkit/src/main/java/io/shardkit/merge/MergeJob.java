@@ -313,6 +313,18 @@ public final class MergeJob implements AutoCloseable {
     private synchronized void checkStreams() throws Exception {
         boolean anyFailed = streams.values().stream().anyMatch(s -> s.failure() != null);
         if (anyFailed && followTarget()) return;
+        if (anyFailed && !targetWritable()) {
+            // the target is mid-failover (fenced, sessions killed, no new primary yet): restarting the streams now would
+            // only fail on it; wait for its new primary (followTarget, next round), within a deadline
+            if (targetWaitSince == 0) {
+                targetWaitSince = System.nanoTime();
+                progress.accept("target " + plan.target().group() + " is not writable: waiting for its primary");
+            } else if (System.nanoTime() - targetWaitSince > Duration.ofMinutes(5).toNanos()) {
+                throw new IllegalStateException("target " + plan.target().group() + " has had no writable primary for 5 minutes");
+            }
+            return;
+        }
+        targetWaitSince = 0;
         for (BinlogStream s : List.copyOf(streams.values())) {
             if (s.failure() != null) {
                 if (sink.ddlSeen != null) throw new IllegalStateException(sink.ddlSeen, s.failure());
@@ -328,6 +340,17 @@ public final class MergeJob implements AutoCloseable {
             nextPrimaryCheck = System.nanoTime() + 2_000_000_000L;
             if (followTarget()) return;
             for (Plan.Source src : plan.sources()) restartOnPrimary(src.group(), false);
+        }
+    }
+
+    private long targetWaitSince;
+
+    /** True when the target primary the apply writes to answers and is writable. */
+    private boolean targetWritable() {
+        try (Connection c = targetPool.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@GLOBAL.read_only")) {
+            return rs.next() && !rs.getBoolean(1);
+        } catch (SQLException e) {
+            return false;
         }
     }
 
