@@ -217,10 +217,7 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private void openPools() {
-        int workers = plan.sources().size();
-        targetPool = Connections.pool(plan.target().group(), topology.instance(primaries.get(plan.target().group()).instance()).endpoint(), admin,
-                // row-based binlogs make READ COMMITTED safe, and it takes no gap locks: far fewer deadlocks between copy and stream
-                ConnectionSettings.BULK, workers * 2 + plan.sources().size() + 2, "TRANSACTION_READ_COMMITTED");
+        targetPool = targetPool(primaries.get(plan.target().group()));
         for (Plan.Source s : plan.sources()) {
             sourcePools.put(s.group(), Connections.pool(s.group(), topology.instance(primaries.get(s.group()).instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
         }
@@ -343,12 +340,19 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
+    /** The apply's and the copy's pool on the target primary: a copier and a stream per source, plus a little. */
+    private HikariDataSource targetPool(InstanceState primary) {
+        // row-based binlogs make READ COMMITTED safe, and it takes no gap locks: far fewer deadlocks between copy and stream
+        return Connections.pool(plan.target().group(), topology.instance(primary.instance()).endpoint(), admin, ConnectionSettings.BULK,
+                plan.sources().size() * 3 + 2, "TRANSACTION_READ_COMMITTED");
+    }
+
     private long targetWaitSince;
 
     /** True when the target primary the apply writes to answers and is writable. */
     private boolean targetWritable() {
-        try (Connection c = targetPool.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@GLOBAL.read_only")) {
-            return rs.next() && !rs.getBoolean(1);
+        try (Connection c = targetPool.getConnection()) {
+            return !TargetSink.readOnly(c);
         } catch (SQLException e) {
             return false;
         }
@@ -374,8 +378,7 @@ public final class MergeJob implements AutoCloseable {
         streams.clear();
         primaries.put(g, now);
         HikariDataSource oldPool = targetPool;
-        targetPool = Connections.pool(g, topology.instance(now.instance()).endpoint(), admin, ConnectionSettings.BULK,
-                plan.sources().size() * 3 + 2, "TRANSACTION_READ_COMMITTED");
+        targetPool = targetPool(now);
         sink = new TargetSink(plan.id(), plan, targetPool, control, sourcePools::get);
         oldPool.close();
         for (Plan.Source s : plan.sources()) startStream(s.group());

@@ -28,10 +28,6 @@ public final class MetaTables {
                 + " KEY job (job_id)) ENGINE=InnoDB");
         // every target key the stream wrote, with when: verify re-checks exactly these after a clean pass
         TouchedLog.createTable(c);
-        // per key, for the low-volume reverse stream of a rollback (written on the sources)
-        Queries.execute(c, "CREATE TABLE IF NOT EXISTS " + DB + ".touched (job_id VARCHAR(64) NOT NULL, tbl VARCHAR(192) NOT NULL,"
-                + " key_hash BINARY(16) NOT NULL, key_json TEXT NOT NULL, source VARCHAR(128) NOT NULL, touched_at TIMESTAMP(6) NOT NULL,"
-                + " PRIMARY KEY (job_id, tbl, key_hash), KEY touched_at (job_id, touched_at)) ENGINE=InnoDB");
     }
 
     public static void onSource(Connection c) throws SQLException {

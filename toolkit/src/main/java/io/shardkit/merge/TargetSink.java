@@ -93,8 +93,13 @@ final class TargetSink implements ChangeSink {
      * target is a moved or frozen one: the job looks for the new primary instead.
      */
     static void refuseReadOnly(Connection c) throws SQLException {
+        if (readOnly(c)) throw new SQLException("the target is read-only (its primary moved, or it is fenced): not applying there", "HY000", 1290);
+    }
+
+    /** read_only on this server (both flavors have it; MySQL's super_read_only turns it on too). */
+    static boolean readOnly(Connection c) throws SQLException {
         try (var st = c.createStatement(); var rs = st.executeQuery("SELECT @@GLOBAL.read_only")) {
-            if (rs.next() && rs.getBoolean(1)) throw new SQLException("the target is read-only (its primary moved, or it is fenced): not applying there", "HY000", 1290);
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

@@ -33,7 +33,7 @@ public final class TouchedLog {
     }
 
     /** Records, in the caller's transaction, the keys (canonical key text per table) one batch wrote. */
-    static void record(Connection c, String jobId, String source, Map<String, Set<String>> keys) throws SQLException {
+    public static void record(Connection c, String jobId, String source, Map<String, Set<String>> keys) throws SQLException {
         if (keys.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".touched_batches (job_id, source, touched_at, keys_json) VALUES (?, ?, NOW(6), ?)")) {
             ps.setString(1, jobId);

@@ -1,6 +1,7 @@
 package io.shardkit.rollback;
 
 import io.shardkit.merge.MetaTables;
+import io.shardkit.merge.TouchedLog;
 import io.shardkit.merge.Plan;
 import io.shardkit.merge.stream.ChangeSink;
 import io.shardkit.merge.stream.RowChange;
@@ -8,7 +9,6 @@ import io.shardkit.merge.stream.SchemaChange;
 import io.shardkit.mysql.KeyValues;
 import io.shardkit.mysql.RowWrites;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,9 +133,12 @@ final class ReverseSink implements ChangeSink {
                     if (run.getFirst().upsert()) RowWrites.upsert(c, plan.database(), run.getFirst().table(), m.sourceColumns(), values);
                     else RowWrites.delete(c, plan.database(), run.getFirst().table(), m.sourceKeyColumns(), values);
                     if (m.needsLookup()) owners.record(c, run.getFirst().table(), run.stream().map(Op::sourceKeyText).distinct().toList());
-                    touched(c, run);
                     i = j;
                 }
+                // the target keys written: the switch back re-verifies exactly these
+                Map<String, java.util.Set<String>> touched = new LinkedHashMap<>();
+                for (Op o : ops) touched.computeIfAbsent(o.table(), k -> new java.util.LinkedHashSet<>()).add(o.targetKeyText());
+                TouchedLog.record(c, jobId, targetGroup, touched);
                 if (position != null) MetaTables.savePosition(c, jobId, targetGroup, position, gtid, ops.size(), marker);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -145,20 +148,5 @@ final class ReverseSink implements ChangeSink {
         }
     }
 
-    /** The target keys written, stamped with this source's clock: the switch back re-verifies them. */
-    private void touched(Connection c, List<Op> run) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MetaTables.DB + ".touched (job_id, tbl, key_hash, key_json, source, touched_at)"
-                + " VALUES (?, ?, UNHEX(MD5(?)), ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE touched_at = VALUES(touched_at)")) {
-            for (Op o : run) {
-                ps.setString(1, jobId);
-                ps.setString(2, o.table());
-                ps.setString(3, o.table() + "." + o.targetKeyText());
-                ps.setString(4, o.targetKeyText());
-                ps.setString(5, targetGroup);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
 
 }

@@ -11,8 +11,8 @@ import io.shardkit.endpoint.EndpointHook;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
 import io.shardkit.merge.Markers;
-import io.shardkit.merge.MetaTables;
 import io.shardkit.merge.Plan;
+import io.shardkit.merge.TouchedLog;
 import io.shardkit.mysql.ConnectionSettings;
 import io.shardkit.mysql.Connections;
 import io.shardkit.mysql.Credential;
@@ -26,8 +26,6 @@ import io.shardkit.verify.TableResult;
 import io.shardkit.verify.TableSpec;
 import io.shardkit.verify.Verifier;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -258,14 +256,8 @@ public final class SwitchBack implements AutoCloseable {
     private List<List<Object>> written(String table) throws SQLException {
         Set<String> keys = new LinkedHashSet<>();
         for (DataSource s : sources.values()) {
-            try (Connection c = s.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT key_json FROM " + MetaTables.DB + ".touched WHERE job_id = ? AND tbl = ? AND source = ?")) {
-                ps.setString(1, plan.id());
-                ps.setString(2, table);
-                ps.setString(3, targetGroup);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) keys.add(rs.getString(1));
-                }
+            try (Connection c = s.getConnection()) {
+                keys.addAll(TouchedLog.since(c, plan.id(), Timestamp.valueOf("1970-01-02 00:00:00"), table).getOrDefault(table, Set.of()));
             }
         }
         return keys.stream().map(KeyValues::decode).toList();
