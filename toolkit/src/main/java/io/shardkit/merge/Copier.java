@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import io.shardkit.mysql.LoadData;
 import javax.sql.DataSource;
 
 /**
@@ -39,11 +40,15 @@ final class Copier {
     private final RowMapper mapper;
     private final MergeControl control;
     final AtomicLong copied = new AtomicLong();
+    /** Chunks written by LOAD DATA, and chunks written the careful way (batched INSERT IGNORE + conflict check). */
+    final AtomicLong loadedChunks = new AtomicLong(), insertedChunks = new AtomicLong();
 
     private final ConflictGuard guard;
+    private final boolean loadData;
 
-    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control, ConflictGuard guard) {
+    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control, ConflictGuard guard, boolean loadData) {
         this.guard = guard;
+        this.loadData = loadData;
         this.jobId = jobId;
         this.plan = plan;
         this.table = table;
@@ -100,63 +105,137 @@ final class Copier {
         try (Connection s = source.getConnection()) {
             s.setAutoCommit(false);
             try {
-                List<Object[]> rows = new ArrayList<>();
-                List<String> last = null;
-                try (PreparedStatement ps = s.prepareStatement(selectSql(after == null))) {
-                    if (after != null) {
-                        List<String> params = io.shardkit.mysql.KeyRange.params(after);
-                        for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        ResultSetMetaData md = rs.getMetaData();
-                        while (rs.next()) {
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.shardkit.mysql.JdbcValues.read(rs, i, md));
-                            rows.add(mapper.values(row));
-                            last = new ArrayList<>();
-                            for (String k : table.rowKey()) last.add(rs.getString(k));
-                        }
-                    }
+                Read read = null;
+                if (loadData) {
+                    Read text = readText(s, after);
+                    control.stage("copy.chunk-read");
+                    // a duplicate (a row the stream already wrote, or a collision) or any value the server adjusted
+                    // makes the load report a warning: the chunk is then written the careful way below
+                    if (Retry.onConflict(() -> write(text, t -> text.rows.rows() == 0
+                            || LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), text.rows) == text.count))) read = text;
                 }
-                boolean done = rows.size() < control.chunkSize();
-                List<String> checkpoint = last != null ? last : after;
-                control.stage("copy.chunk-read");
-                Retry.onConflict(() -> {
-                    try (Connection t = target.getConnection()) {
-                        t.setAutoCommit(false);
-                        try {
-                            TargetSink.refuseReadOnly(t);
-                            io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), rows);
-                            // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a
-                            // row whose key or unique value another source holds: that is a collision, never a skip. Checked
-                            // after the insert, in its transaction: a concurrent insert of the same value by another source's
-                            // copy or stream has then either committed (InnoDB made ours wait on its unique entry) or will see ours.
-                            guard.check(t, sourceName, table.table(), mapper, rows, java.util.Collections.nCopies(rows.size(), true));
-                            try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
-                                    + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
-                                cp.setString(1, jobId);
-                                cp.setString(2, sourceName);
-                                cp.setString(3, table.table());
-                                cp.setString(4, checkpoint == null ? null : JSON.writeValueAsString(checkpoint));
-                                cp.setLong(5, copied.get() + rows.size());
-                                cp.setInt(6, done ? 1 : 0);
-                                cp.executeUpdate();
-                            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                                throw new SQLException(e);
-                            }
-                            control.stage("copy.before-checkpoint-commit");
-                            t.commit();
-                        } catch (SQLException | RuntimeException e) {
-                            t.rollback();
-                            throw e;
-                        }
-                    }
-                });
-                copied.addAndGet(rows.size());
+                if (read == null) {
+                    // the same rows as a text read of this chunk would be: this transaction holds their shared locks
+                    Read typed = readTyped(s, after);
+                    if (!loadData) control.stage("copy.chunk-read");
+                    Retry.onConflict(() -> write(typed, t -> {
+                        io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), typed.values);
+                        // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a
+                        // row whose key or unique value another source holds: that is a collision, never a skip. Checked
+                        // after the insert, in its transaction: a concurrent insert of the same value by another source's
+                        // copy or stream has then either committed (InnoDB made ours wait on its unique entry) or will see ours.
+                        guard.check(t, sourceName, table.table(), mapper, typed.values, java.util.Collections.nCopies(typed.values.size(), true));
+                        return true;
+                    }));
+                    read = typed;
+                }
+                copied.addAndGet(read.count);
+                (read.rows != null ? loadedChunks : insertedChunks).incrementAndGet();
                 control.stage("copy.after-checkpoint-commit");
-                return done ? null : checkpoint;
+                return read.done ? null : read.checkpoint;
             } finally {
                 s.rollback(); // read-only: releases the shared locks
+            }
+        }
+    }
+
+    /** One chunk as read: its rows (as text for LOAD DATA, or as values), how many, and the key to resume after. */
+    private record Read(LoadData.Rows rows, List<Object[]> values, int count, List<String> checkpoint, boolean done) {}
+
+    private interface TargetWrite {
+        boolean apply(Connection t) throws Exception;
+    }
+
+    private List<String> keyOf(ResultSet rs) throws SQLException {
+        List<String> k = new ArrayList<>(table.rowKey().size());
+        for (String c : table.rowKey()) k.add(rs.getString(c));
+        return k;
+    }
+
+    /** Reads the chunk as the server's text renderings, mapped for the target, ready for LOAD DATA. */
+    private Read readText(Connection s, List<String> after) throws SQLException {
+        LoadData.Rows out = new LoadData.Rows();
+        List<String> last = null;
+        int n = 0;
+        try (PreparedStatement ps = select(s, after); ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            int cols = table.copiedColumns().size();
+            boolean[] bit = new boolean[cols];
+            boolean[] offset = new boolean[cols];
+            for (int i = 0; i < cols; i++) {
+                bit[i] = md.getColumnType(i + 1) == java.sql.Types.BIT;
+                offset[i] = table.offsetColumns().contains(table.copiedColumns().get(i));
+            }
+            String shard = plan.strategy() == KeyStrategy.SHARD_COLUMN ? sourceName : null;
+            while (rs.next()) {
+                for (int i = 0; i < cols; i++) {
+                    byte[] v = rs.getBytes(i + 1);
+                    if (v == null) out.value((byte[]) null);
+                    // BIT arrives as raw bytes, which LOAD DATA would take for text: its number instead
+                    else if (bit[i]) out.value(new java.math.BigInteger(1, v).toString());
+                    else if (offset[i]) out.value(String.valueOf(mapper.shift(table.copiedColumns().get(i), Long.parseLong(new String(v, java.nio.charset.StandardCharsets.US_ASCII)))));
+                    else out.value(v);
+                }
+                if (shard != null) out.value(shard);
+                out.endRow();
+                last = keyOf(rs);
+                n++;
+            }
+        }
+        return new Read(out, null, n, last != null ? last : after, n < control.chunkSize());
+    }
+
+    /** Reads the chunk as values mapped for the target (offsets added, shard column set). */
+    private Read readTyped(Connection s, List<String> after) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        List<String> last = null;
+        try (PreparedStatement ps = select(s, after); ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.shardkit.mysql.JdbcValues.read(rs, i, md));
+                rows.add(mapper.values(row));
+                last = keyOf(rs);
+            }
+        }
+        return new Read(null, rows, rows.size(), last != null ? last : after, rows.size() < control.chunkSize());
+    }
+
+    private PreparedStatement select(Connection s, List<String> after) throws SQLException {
+        PreparedStatement ps = s.prepareStatement(selectSql(after == null));
+        if (after != null) {
+            List<String> params = io.shardkit.mysql.KeyRange.params(after);
+            for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));
+        }
+        return ps;
+    }
+
+    /** Writes a chunk and its checkpoint in one target transaction; false (nothing written) when {@code body} declines. */
+    private boolean write(Read read, TargetWrite body) throws Exception {
+        try (Connection t = target.getConnection()) {
+            t.setAutoCommit(false);
+            try {
+                TargetSink.refuseReadOnly(t);
+                if (!body.apply(t)) {
+                    t.rollback();
+                    return false;
+                }
+                try (PreparedStatement cp = t.prepareStatement("INSERT INTO " + MetaTables.DB + ".copy_progress (job_id, source, tbl, last_key, rows_copied, done)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_key = VALUES(last_key), rows_copied = VALUES(rows_copied), done = VALUES(done)")) {
+                    cp.setString(1, jobId);
+                    cp.setString(2, sourceName);
+                    cp.setString(3, table.table());
+                    cp.setString(4, read.checkpoint == null ? null : JSON.writeValueAsString(read.checkpoint));
+                    cp.setLong(5, copied.get() + read.count);
+                    cp.setInt(6, read.done ? 1 : 0);
+                    cp.executeUpdate();
+                }
+                control.stage("copy.before-checkpoint-commit");
+                t.commit();
+                return true;
+            } catch (Exception e) {
+                t.rollback();
+                throw e;
             }
         }
     }

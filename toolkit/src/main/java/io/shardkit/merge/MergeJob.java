@@ -76,17 +76,23 @@ public final class MergeJob implements AutoCloseable {
             openPools();
             prepareServers();
             sink = new TargetSink(id, plan, targetPool, control, sourcePools::get);
+            for (Plan.Source s : plan.sources()) recordStartPosition(s.group());
             for (Plan.Source s : plan.sources()) startStream(s.group());
-            awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
-            jobs.move(id, JobState.COPYING, "streams live from " + plan.sources().size() + " sources; copying");
+            // no need to wait for the streams to connect: each starts from its recorded position, which precedes
+            // every chunk the copy reads (see Copier), and a stream that fails to start stops the copy (checkStreams)
+            jobs.move(id, JobState.COPYING, "streams starting on " + plan.sources().size() + " sources from recorded positions; copying");
             jobs.heartbeat(id); // at once, not at the watcher's next tick: others ask whether a live process drives the job
             long copyStart = System.nanoTime();
             copyAll();
+            awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
             jobs.move(id, JobState.STREAMING, "copy finished; streaming");
             jobs.heartbeat(id);
             double secs = (System.nanoTime() - copyStart) / 1e9;
             long rows = copiers.stream().mapToLong(c -> c.copied.get()).sum();
-            progress.accept(String.format("copy finished: %d rows in %.1f s (%.0f rows/s); streaming", rows, secs, secs > 0 ? rows / secs : 0));
+            long loaded = copiers.stream().mapToLong(c -> c.loadedChunks.get()).sum();
+            long inserted = copiers.stream().mapToLong(c -> c.insertedChunks.get()).sum();
+            progress.accept(String.format("copy finished: %d rows in %.1f s (%.0f rows/s; chunks: %d by LOAD DATA, %d by INSERT); streaming",
+                    rows, secs, secs > 0 ? rows / secs : 0, loaded, inserted));
             if (until == Until.CAUGHT_UP) {
                 awaitCaughtUp();
                 return;
@@ -237,6 +243,37 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
+    /**
+     * A source without a stream checkpoint gets one at its current position: executed GTIDs read
+     * first, then the binlog file and position, both before the copy reads anything. The stream
+     * starts there (by GTID; the file position is no earlier), so every write the copy might miss
+     * is streamed: the copy need not wait for Debezium to connect.
+     */
+    private void recordStartPosition(String group) throws Exception {
+        try (Connection t = targetPool.getConnection();
+             PreparedStatement ps = t.prepareStatement("SELECT 1 FROM " + MetaTables.DB + ".stream_position WHERE job_id = ? AND source = ?")) {
+            ps.setString(1, plan.id());
+            ps.setString(2, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) return;
+            }
+            io.shardkit.mysql.Flavor f = primaries.get(group).flavor();
+            Map<String, Object> position = new LinkedHashMap<>();
+            String gtid;
+            try (Connection c = sourcePools.get(group).getConnection()) {
+                gtid = io.shardkit.mysql.Queries.string(c, f.gtidExecutedQuery());
+                try (var st = c.createStatement(); ResultSet rs = st.executeQuery(f.binlogStatusQuery())) {
+                    if (!rs.next()) throw new IllegalStateException("source " + group + " has no binary log");
+                    position.put("file", rs.getString(1));
+                    position.put("pos", rs.getLong(2));
+                }
+            }
+            if (gtid != null && !gtid.isBlank()) position.put("gtids", gtid.replaceAll("\\s+", ""));
+            position.put("ts_sec", java.time.Instant.now().getEpochSecond());
+            MetaTables.savePosition(t, plan.id(), group, position, gtid, 0, null);
+        }
+    }
+
     private synchronized void startStream(String group) throws Exception {
         Map<String, Object> resume = null;
         try (Connection t = targetPool.getConnection();
@@ -343,7 +380,7 @@ public final class MergeJob implements AutoCloseable {
     /** The apply's and the copy's pool on the target primary: a copier and a stream per source, plus a little. */
     private HikariDataSource targetPool(InstanceState primary) {
         // row-based binlogs make READ COMMITTED safe, and it takes no gap locks: far fewer deadlocks between copy and stream
-        return Connections.pool(plan.target().group(), topology.instance(primary.instance()).endpoint(), admin, ConnectionSettings.BULK,
+        return Connections.pool(plan.target().group(), topology.instance(primary.instance()).endpoint(), admin, ConnectionSettings.BULK_LOAD,
                 plan.sources().size() * 3 + 2, "TRANSACTION_READ_COMMITTED");
     }
 
@@ -419,11 +456,16 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private void copyAll() throws Exception {
+        boolean loadData;
+        try (Connection t = targetPool.getConnection()) {
+            loadData = io.shardkit.mysql.LoadData.allowed(t);
+        }
+        if (!loadData) progress.accept("copy: the target does not allow LOAD DATA LOCAL (local_infile=OFF); copying with batched INSERTs");
         try (ExecutorService ex = Executors.newFixedThreadPool(plan.sources().size())) {
             List<Future<?>> fs = new ArrayList<>();
             for (Plan.Source s : plan.sources()) {
                 List<Copier> mine = new ArrayList<>();
-                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control, sink.guard()));
+                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control, sink.guard(), loadData));
                 copiers.addAll(mine);
                 fs.add(ex.submit(() -> {
                     for (Copier c : mine) c.run();

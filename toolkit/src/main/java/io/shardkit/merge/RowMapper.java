@@ -66,7 +66,7 @@ public final class RowMapper {
         return out;
     }
 
-    private Object shift(String column, Object v) {
+    Object shift(String column, Object v) {
         if (offset == 0 && stride == 0 || v == null || !table.offsetColumns().contains(column)) return v;
         long n = ((Number) v).longValue();
         if (stride > 0 && n >= stride) {

@@ -22,7 +22,11 @@ public final class Connections {
                 + "&sslMode=DISABLED&allowPublicKeyRetrieval=true"
                 + "&rewriteBatchedStatements=true&useServerPrepStmts=false&cachePrepStmts=true&prepStmtCacheSize=256&prepStmtCacheSqlLimit=8192"
                 + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
-                + "&characterEncoding=UTF-8&tcpKeepAlive=true";
+                + "&characterEncoding=UTF-8&tcpKeepAlive=true"
+                // LOAD DATA LOCAL (LoadData always hands the driver an in-memory stream). Connector/J's
+                // allowLoadLocalInfileInPath would be narrower but it ignores the stream and demands the file;
+                // only the merge target's pool (a server of the operator's own fleet) gets this
+                + (s.loadFromMemory() ? "&allowLoadLocalInfile=true" : "");
     }
 
     private static Properties props(Credential c) {

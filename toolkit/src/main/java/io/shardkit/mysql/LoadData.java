@@ -1,0 +1,113 @@
+package io.shardkit.mysql;
+
+import static io.shardkit.mysql.SqlText.identifier;
+
+import com.mysql.cj.jdbc.JdbcStatement;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Rows sent to the server as {@code LOAD DATA LOCAL INFILE ... IGNORE} from memory: the server parses
+ * tab-separated text in C instead of the driver building, and the server parsing, a multi-row
+ * INSERT statement. The same syntax on MariaDB and MySQL; the server must allow it
+ * ({@code local_infile}, off by default on MySQL 8.0), so callers ask {@link #allowed} first.
+ *
+ * <p>Values are the server's own text renderings (what the text protocol returned for the source's
+ * column), so nothing is converted in Java. The file is declared utf8mb4: text columns arrive in the
+ * connection's utf8mb4 and are converted back to their own charset by the server; binary columns are
+ * stored byte for byte (no conversion into a binary column), and since valid UTF-8 never puts an
+ * ASCII byte inside a multi-byte sequence, a tab, newline or backslash in binary data is never taken
+ * for part of a character.
+ */
+public final class LoadData {
+    private LoadData() {}
+
+    /** Whether the server accepts LOAD DATA LOCAL. */
+    public static boolean allowed(Connection c) throws SQLException {
+        return "1".equals(Queries.string(c, "SELECT @@GLOBAL.local_infile"));
+    }
+
+    public static String sql(String db, String table, List<String> cols) {
+        return "LOAD DATA LOCAL INFILE 'shardkit-chunk' IGNORE INTO TABLE " + identifier(db) + "." + identifier(table)
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
+                + String.join(", ", cols.stream().map(SqlText::identifier).toList()) + ")";
+    }
+
+    /**
+     * Loads the rows; returns how many the server inserted, or -1 when it reported any warning (a
+     * skipped duplicate, or a value it had to adjust): the caller then writes the chunk the careful way.
+     */
+    public static long load(Connection c, String db, String table, List<String> cols, Rows rows) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.unwrap(JdbcStatement.class).setLocalInfileInputStream(new ByteArrayInputStream(rows.buf, 0, rows.len));
+            long n = st.executeLargeUpdate(sql(db, table, cols));
+            return st.getWarnings() != null ? -1 : n;
+        }
+    }
+
+    /** A growing buffer of tab-separated rows with LOAD DATA's default escaping; NULL is {@code \N}. */
+    public static final class Rows {
+        private byte[] buf = new byte[1 << 16];
+        private int len;
+        private boolean rowStarted;
+        private long rows;
+
+        public void value(byte[] v) {
+            separator();
+            if (v == null) {
+                put((byte) '\\');
+                put((byte) 'N');
+                return;
+            }
+            ensure(v.length * 2);
+            for (byte b : v) {
+                switch (b) {
+                    case '\\' -> { buf[len++] = '\\'; buf[len++] = '\\'; }
+                    case '\t' -> { buf[len++] = '\\'; buf[len++] = 't'; }
+                    case '\n' -> { buf[len++] = '\\'; buf[len++] = 'n'; }
+                    case 0 -> { buf[len++] = '\\'; buf[len++] = '0'; }
+                    default -> buf[len++] = b;
+                }
+            }
+        }
+
+        public void value(String v) {
+            value(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public void endRow() {
+            put((byte) '\n');
+            rowStarted = false;
+            rows++;
+        }
+
+        public long rows() {
+            return rows;
+        }
+
+        public void clear() {
+            len = 0;
+            rows = 0;
+            rowStarted = false;
+        }
+
+        private void separator() {
+            if (rowStarted) put((byte) '\t');
+            rowStarted = true;
+        }
+
+        private void put(byte b) {
+            ensure(1);
+            buf[len++] = b;
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+}
