@@ -86,6 +86,11 @@ public final class LoadData {
             rows++;
         }
 
+        /** The text so far (for tests). */
+        byte[] toBytes() {
+            return Arrays.copyOf(buf, len);
+        }
+
         public long rows() {
             return rows;
         }
