@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardkit.catalog.Catalog;
 import io.shardkit.catalog.GroupLocks;
 import io.shardkit.endpoint.EndpointHook;
+import io.shardkit.endpoint.WriterIps;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
 import io.shardkit.merge.Markers;
@@ -58,8 +59,17 @@ public final class Cutover {
 
     /** What to do with application sessions still connected to a frozen source. */
 
+    /**
+     * @param moveWriterIps at the switch, move every source group's writer IP to the target primary's host
+     *                      (checked before the freeze: the target must already listen on each)
+     */
     public record Settings(Duration maxFreeze, Duration maxVerifyAge, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, boolean dryRun,
-                           Verifier.Settings verify) {}
+                           Verifier.Settings verify, boolean moveWriterIps) {
+        public Settings(Duration maxFreeze, Duration maxVerifyAge, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, boolean dryRun,
+                        Verifier.Settings verify) {
+            this(maxFreeze, maxVerifyAge, maxLag, sessions, hook, dryRun, verify, false);
+        }
+    }
 
     public enum Outcome { DONE, ABORTED, REFUSED, DRY_RUN }
 
@@ -82,6 +92,8 @@ public final class Cutover {
     private final JobStore jobs;
     private final Set<String> ownUsers;
     private Consumer<String> stepHook = s -> {};
+    private List<WriterIps.Move> moves = List.of();
+    private final List<WriterIps.Move> moved = new ArrayList<>();
 
     public Cutover(Plan plan, Topology topology, Credential admin, Set<String> ownUsers, Catalog catalog, Settings settings, Consumer<String> progress) {
         this.plan = plan;
@@ -172,6 +184,12 @@ public final class Cutover {
         if (roundTrip > settings.maxLag().toMillis()) throw new Refused("stream lag " + roundTrip + " ms is over the limit of " + settings.maxLag().toMillis() + " ms");
         tl.end("marker round trip " + roundTrip + " ms");
 
+        if (settings.moveWriterIps()) {
+            tl.begin("precheck: writer IPs");
+            moves = writerIpMoves(mv);
+            tl.end(moves.size() + " writer IP(s) to move to " + moves.getFirst().to().name() + ", where " + mv.primary(plan.target().group()).instance() + " listens on each");
+        }
+
         tl.begin("precheck: application users");
         for (Plan.Source s : plan.sources()) {
             String who = privilegedWriters(mv, s.group());
@@ -251,14 +269,27 @@ public final class Cutover {
             tl.end(fin.tables().stream().mapToLong(TableResult::rows).sum() + " rows clean (" + fin.tables().stream().mapToLong(TableResult::chunks).sum() + " batches)");
             if (System.nanoTime() > deadline) throw new IllegalStateException("the freeze ran past its hard limit");
 
-            tl.begin("switch: endpoint hook");
+            tl.begin("switch: target position, AUTO_INCREMENT");
             stepHook.accept("switch");
             raiseAutoIncrement(mv);
             try (Connection c = mv.target().getConnection()) {
                 recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
             }
-            if (settings.hook() != null) tl.end(settings.hook().run(switchJson(mv, finalGtids)).strip());
+            if (!moves.isEmpty()) {
+                tl.begin("switch: writer IPs to " + moves.getFirst().to().name());
+                moved.addAll(moves); // an abort moves all of them back: putting back one that never left is harmless
+                WriterIps.applyAll(moves);
+                tl.end(String.join(", ", moves.stream().map(m -> m.group() + " " + m.ip()).toList()));
+            }
+            if (settings.hook() != null) {
+                tl.begin("switch: endpoint hook");
+                tl.end(settings.hook().run(switchJson(mv, finalGtids)).strip());
+            }
         } catch (Exception e) {
+            if (!moved.isEmpty()) {
+                tl.begin("abort: writer IPs back");
+                tl.end(undoMoves());
+            }
             tl.begin("abort: unfreeze sources");
             String unfreeze = unfreeze(mv, sources);
             tl.end(unfreeze);
@@ -277,6 +308,53 @@ public final class Cutover {
         jobs.move(plan.id(), JobState.DONE, "cut over to " + plan.target().group() + " (shard map v" + version + ", writes blocked " + freeze + " ms)");
         tl.end("shard map v" + version);
         return finish(cutoverId, new Result(Outcome.DONE, null, p.freezeMillis(), freeze, tl.steps(), finalGtids, version));
+    }
+
+    /**
+     * Every source group's writer IP, from the hosts of its members to the target primary's host;
+     * refused (nothing changed) when a group has none, a host cannot be reached for commands, or the
+     * target does not listen on an address yet (it could not accept the clients the move sends it).
+     */
+    private List<WriterIps.Move> writerIpMoves(MergeVerify mv) throws Exception {
+        Topology.Instance target = topology.instance(mv.primary(plan.target().group()).instance());
+        WriterIps.Host to = moverHost(target.host(), plan.target().group());
+        List<WriterIps.Move> out = new ArrayList<>();
+        for (Plan.Source s : plan.sources()) {
+            Topology.Group g = topology.group(s.group());
+            if (g.writerIp() == null) throw new Refused("--move-writer-ips: group " + g.name() + " has no writer IP in the topology");
+            List<WriterIps.Host> from = new ArrayList<>();
+            // the current primary's host first: an aborted cutover puts the address back there
+            from.add(moverHost(topology.instance(mv.primary(g.name()).instance()).host(), g.name()));
+            for (String m : g.instanceNames()) {
+                WriterIps.Host h = moverHost(topology.instance(m).host(), g.name());
+                if (!from.contains(h)) from.add(h);
+            }
+            if (!WriterIps.listening(to, g.writerIp(), target.port())) {
+                throw new Refused("--move-writer-ips: " + target.name() + " does not listen on " + g.writerIp() + ":" + target.port() + " (" + g.name()
+                        + "'s writer IP): add it to its bind_address (with net.ipv4.ip_nonlocal_bind=1 on " + to.name() + ") before the cutover");
+            }
+            out.add(new WriterIps.Move(g.writerIp(), g.name(), from, to));
+        }
+        return out;
+    }
+
+    private WriterIps.Host moverHost(String name, String group) throws Refused {
+        Topology.Host h = topology.hosts().get(name);
+        if (h.access() == null) throw new Refused("--move-writer-ips: host " + name + " (of group " + group + ") has no 'exec' in the topology, so shardkit cannot move addresses there");
+        return new WriterIps.Host(name, h.access().exec(), h.access().device(), h.access().prefixLength());
+    }
+
+    /** Puts moved writer IPs back where they were; returns what happened, for the timeline. */
+    private String undoMoves() {
+        List<String> failed = new ArrayList<>();
+        for (WriterIps.Move m : moved.reversed()) {
+            try {
+                WriterIps.undo(m);
+            } catch (Exception e) {
+                failed.add(m.ip() + " (" + e.getMessage() + ")");
+            }
+        }
+        return failed.isEmpty() ? moved.size() + " back on their hosts" : "could not move back: " + String.join(", ", failed);
     }
 
     private Flavor flavor(MergeVerify mv, String group) {

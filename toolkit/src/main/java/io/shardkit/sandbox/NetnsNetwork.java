@@ -15,6 +15,9 @@ import java.util.List;
  * Partitioning a host downs its veth; partitioning a zone downs its uplink.
  */
 final class NetnsNetwork implements Network {
+    /** Every sandbox address is in its slot's /19 (see SandboxLayout). */
+    static final int PREFIX = 19;
+
 
     @Override
     public void create(SandboxLayout l, SandboxState state) {
@@ -27,7 +30,7 @@ final class NetnsNetwork implements Network {
         Exec.check("ip", "link", "add", p + "mg", "type", "veth", "peer", "name", p + "mgc");
         Exec.check("ip", "link", "set", p + "mgc", "master", core);
         Exec.check("ip", "link", "set", p + "mgc", "up");
-        Exec.check("ip", "addr", "add", l.managerAddress() + "/19", "dev", p + "mg");
+        Exec.check("ip", "addr", "add", l.managerAddress() + "/" + PREFIX, "dev", p + "mg");
         Exec.check("ip", "link", "set", p + "mg", "up");
         for (int z = 1; z <= l.spec().zones(); z++) {
             String zb = p + "z" + z;
@@ -50,9 +53,9 @@ final class NetnsNetwork implements Network {
             Exec.check("ip", "link", "set", h.hostLink() + "p", "netns", ns);
             Exec.check("ip", "-n", ns, "link", "set", h.hostLink() + "p", "name", "eth0");
             Exec.check("ip", "-n", ns, "link", "set", "lo", "up");
-            Exec.check("ip", "-n", ns, "addr", "add", h.address() + "/19", "dev", "eth0");
+            Exec.check("ip", "-n", ns, "addr", "add", h.address() + "/" + PREFIX, "dev", "eth0");
             for (SandboxLayout.InstanceLayout i : l.instancesOn(h.name())) {
-                Exec.check("ip", "-n", ns, "addr", "add", i.ip() + "/19", "dev", "eth0");
+                Exec.check("ip", "-n", ns, "addr", "add", i.ip() + "/" + PREFIX, "dev", "eth0");
             }
             Exec.check("ip", "-n", ns, "link", "set", "eth0", "up");
             // lets every member bind its group's writer IP before the IP is on this host
@@ -73,14 +76,14 @@ final class NetnsNetwork implements Network {
 
     @Override
     public void addAddress(SandboxLayout l, SandboxLayout.HostLayout host, String ip) {
-        Exec.check("ip", "-n", host.namespace(), "addr", "add", ip + "/19", "dev", "eth0");
+        Exec.check("ip", "-n", host.namespace(), "addr", "add", ip + "/" + PREFIX, "dev", "eth0");
         // tell neighbours at once, or clients keep the old MAC for ~30 s
         if (Exec.available("arping")) Exec.spawn("ip", "netns", "exec", host.namespace(), "arping", "-q", "-U", "-c", "1", "-I", "eth0", ip);
     }
 
     @Override
     public void removeAddress(SandboxLayout l, SandboxLayout.HostLayout host, String ip) {
-        Exec.quiet("ip", "-n", host.namespace(), "addr", "del", ip + "/19", "dev", "eth0");
+        Exec.quiet("ip", "-n", host.namespace(), "addr", "del", ip + "/" + PREFIX, "dev", "eth0");
     }
 
     @Override

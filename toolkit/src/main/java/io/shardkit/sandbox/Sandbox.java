@@ -165,6 +165,10 @@ public final class Sandbox {
         List<String> bind = new ArrayList<>(List.of(i.ip()));
         String writer = layout.group(i.group()).writerIp();
         if (writer != null) bind.add(writer);
+        for (String other : layout.spec().listenFor().getOrDefault(i.group(), List.of())) {
+            String w = layout.group(other).writerIp();
+            if (w != null && !bind.contains(w)) bind.add(w);
+        }
         return bind;
     }
 

@@ -62,6 +62,7 @@ public record SandboxLayout(SandboxSpec spec, int slot, boolean netns, List<Host
             String writer = netns ? ip(slot, true, 31, g + 1) : null;
             groups.add(new GroupLayout(group, writer, List.copyOf(names), primary));
         }
+        checkListeners(spec, instances, groups);
         return new SandboxLayout(spec, slot, netns, List.copyOf(hosts), List.copyOf(instances), List.copyOf(groups));
     }
 
@@ -95,13 +96,33 @@ public record SandboxLayout(SandboxSpec spec, int slot, boolean netns, List<Host
         return groups.stream().filter(g -> g.name().equals(name)).findFirst().orElseThrow();
     }
 
+    /**
+     * Two instances on one host cannot both listen on a writer IP: each member listens on its own
+     * group's, and with --listen-for on other groups' too.
+     */
+    private static void checkListeners(SandboxSpec spec, List<InstanceLayout> instances, List<GroupLayout> groups) {
+        Map<String, String> taken = new LinkedHashMap<>();
+        for (InstanceLayout i : instances) {
+            List<String> writerOf = new ArrayList<>(List.of(i.group()));
+            writerOf.addAll(spec.listenFor().getOrDefault(i.group(), List.of()));
+            for (String g : writerOf) {
+                String prev = taken.putIfAbsent(i.host() + "/" + g, i.name());
+                if (prev != null && !prev.equals(i.name())) {
+                    throw new IllegalArgumentException("--listen-for: " + prev + " and " + i.name() + " are both on host " + i.host()
+                            + " and would both listen on " + g + "'s writer IP; give the fleet more hosts or fewer replicas");
+                }
+            }
+        }
+    }
+
     /** The topology this fleet is described by, with credentials referenced from an option file. */
     public Topology topology(Path topologyFile, Path credentialsFile) {
         Map<String, Topology.Zone> zones = new LinkedHashMap<>();
         for (int z = 1; z <= spec.zones(); z++) zones.put("z" + z, new Topology.Zone("z" + z));
         Map<String, Topology.Host> hs = new LinkedHashMap<>();
         hosts.stream().sorted(java.util.Comparator.comparing(HostLayout::name))
-                .forEach(h -> hs.put(h.name(), new Topology.Host(h.name(), h.zone(), h.address())));
+                .forEach(h -> hs.put(h.name(), new Topology.Host(h.name(), h.zone(), h.address(),
+                        netns ? new Topology.HostAccess(List.of("ip", "netns", "exec", h.namespace()), "eth0", NetnsNetwork.PREFIX) : null)));
         Map<String, Topology.Instance> is = new LinkedHashMap<>();
         instances.forEach(i -> is.put(i.name(), new Topology.Instance(i.name(), i.host(), i.ip(), PORT)));
         Map<String, Topology.Group> gs = new LinkedHashMap<>();

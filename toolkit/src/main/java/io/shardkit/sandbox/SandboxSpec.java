@@ -6,7 +6,16 @@ import java.util.Locale;
  * The shape of a sandbox fleet. Validated on construction: members of a group must fit on distinct
  * hosts, and names must fit Linux interface-name limits.
  */
-public record SandboxSpec(String name, ServerFlavor flavor, Isolation isolation, int zones, int hostsPerZone, int groups, int replicas) {
+/**
+ * @param listenFor per group, the groups whose writer IPs its members also listen on (a merge target
+ *                  that will take over its sources' writer IPs at cutover); empty for most fleets
+ */
+public record SandboxSpec(String name, ServerFlavor flavor, Isolation isolation, int zones, int hostsPerZone, int groups, int replicas,
+                          java.util.Map<String, java.util.List<String>> listenFor) {
+
+    public SandboxSpec(String name, ServerFlavor flavor, Isolation isolation, int zones, int hostsPerZone, int groups, int replicas) {
+        this(name, flavor, isolation, zones, hostsPerZone, groups, replicas, java.util.Map.of());
+    }
 
     /** Which server software runs the instances. */
     public enum ServerFlavor {
@@ -38,6 +47,14 @@ public record SandboxSpec(String name, ServerFlavor flavor, Isolation isolation,
         if (replicas + 1 > hosts) {
             throw new IllegalArgumentException("a group of " + (replicas + 1) + " members needs " + (replicas + 1) + " hosts, the fleet has " + hosts);
         }
+        listenFor = listenFor == null ? java.util.Map.of() : java.util.Map.copyOf(listenFor);
+        for (var e : listenFor.entrySet()) {
+            for (String g : concat(e.getKey(), e.getValue())) {
+                if (!g.matches("g[1-9][0-9]*") || Integer.parseInt(g.substring(1)) > groups) {
+                    throw new IllegalArgumentException("--listen-for names group '" + g + "', but the fleet's groups are g1..g" + groups);
+                }
+            }
+        }
         int perHost = (int) Math.ceil((double) groups * (replicas + 1) / hosts);
         if (perHost > 14) throw new IllegalArgumentException(perHost + " instances per host is more than the 14 a host can address");
     }
@@ -48,5 +65,25 @@ public record SandboxSpec(String name, ServerFlavor flavor, Isolation isolation,
 
     public int instanceCount() {
         return groups * (replicas + 1);
+    }
+
+    private static java.util.List<String> concat(String first, java.util.List<String> rest) {
+        java.util.List<String> out = new java.util.ArrayList<>(rest);
+        out.add(first);
+        return out;
+    }
+
+    /** Parses "g5:g1,g2,g3" (several separated by ';'). */
+    public static java.util.Map<String, java.util.List<String>> parseListenFor(String spec) {
+        java.util.Map<String, java.util.List<String>> out = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) return out;
+        for (String part : spec.split(";")) {
+            String[] kv = part.split(":");
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+                throw new IllegalArgumentException("--listen-for '" + part + "' is not GROUP:GROUP[,GROUP...] (e.g. g5:g1,g2)");
+            }
+            out.put(kv[0].trim(), java.util.Arrays.stream(kv[1].split(",")).map(String::trim).toList());
+        }
+        return out;
     }
 }

@@ -16,7 +16,24 @@ public record Topology(Path source, Map<String, Zone> zones, Map<String, Host> h
 
     public record Zone(String name) {}
 
-    public record Host(String name, String zone, String address) {}
+    /**
+     * @param access how shardkit runs commands on the host (to move writer IPs); null when it cannot
+     */
+    public record Host(String name, String zone, String address, HostAccess access) {
+        public Host(String name, String zone, String address) {
+            this(name, zone, address, null);
+        }
+    }
+
+    /**
+     * Running commands on a host: a command prefix ({@code ssh root@10.1.2.3}, or {@code ip netns exec
+     * NS} in a sandbox), and the interface and prefix length that writer IPs are added with.
+     */
+    public record HostAccess(List<String> exec, String device, int prefixLength) {
+        public HostAccess {
+            exec = List.copyOf(exec);
+        }
+    }
 
     public record Instance(String name, String host, String ip, int port) {
         public Endpoint endpoint() { return new Endpoint(ip, port); }

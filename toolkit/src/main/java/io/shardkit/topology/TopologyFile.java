@@ -109,14 +109,37 @@ public final class TopologyFile {
         Map<String, Host> hosts = new LinkedHashMap<>();
         for (var e : namedMappings(section, "hosts", topLine).entrySet()) {
             String name = e.getKey();
-            Map<String, NodeTuple> f = fields(e.getValue(), "host " + name, Set.of("zone", "address"));
+            Map<String, NodeTuple> f = fields(e.getValue(), "host " + name, Set.of("zone", "address", "exec", "interface", "prefix"));
             String zone = required(f, "zone", e.getValue(), "host " + name);
             String address = required(f, "address", e.getValue(), "host " + name);
             if (zone != null && !zones.containsKey(zone)) problem(f.get("zone").getValueNode(), "host " + name + " names unknown zone '" + zone + "'");
             if (address != null) uniqueAddress(address, f.get("address").getValueNode(), addresses, "host " + name);
-            hosts.put(name, new Host(name, zone, address));
+            hosts.put(name, new Host(name, zone, address, access(f, "host " + name)));
         }
         return hosts;
+    }
+
+    /** The optional exec / interface / prefix of a host: all or nothing. */
+    private Topology.HostAccess access(Map<String, NodeTuple> f, String what) {
+        if (!f.containsKey("exec") && !f.containsKey("interface") && !f.containsKey("prefix")) return null;
+        List<String> exec = new java.util.ArrayList<>();
+        NodeTuple e = f.get("exec");
+        if (e == null || !(e.getValueNode() instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+            problem(e == null ? f.values().iterator().next().getKeyNode() : e.getValueNode(), what + ": 'exec' must be a non-empty list (a command prefix such as [ssh, root@10.0.0.5])");
+            return null;
+        }
+        for (Node n : seq.getValue()) exec.add(scalar(n, "exec"));
+        String device = f.containsKey("interface") ? scalar(f.get("interface").getValueNode(), "interface") : "eth0";
+        int prefix = 24;
+        if (f.containsKey("prefix")) {
+            String p = scalar(f.get("prefix").getValueNode(), "prefix");
+            if (p == null || !p.matches("\\d{1,2}") || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 32) {
+                problem(f.get("prefix").getValueNode(), what + ": prefix '" + p + "' is not a prefix length from 1 to 32");
+            } else {
+                prefix = Integer.parseInt(p);
+            }
+        }
+        return new Topology.HostAccess(exec, device, prefix);
     }
 
     private void uniqueAddress(String ip, Node at, Map<String, Integer> seen, String what) {

@@ -25,7 +25,17 @@ public final class TopologyWriter {
         root.put("credentials", creds);
         root.put("zones", List.copyOf(t.zones().keySet()));
         Map<String, Object> hosts = new LinkedHashMap<>();
-        t.hosts().values().forEach(h -> hosts.put(h.name(), Map.of("zone", h.zone(), "address", h.address())));
+        t.hosts().values().forEach(h -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("zone", h.zone());
+            m.put("address", h.address());
+            if (h.access() != null) {
+                m.put("exec", h.access().exec());
+                m.put("interface", h.access().device());
+                m.put("prefix", h.access().prefixLength());
+            }
+            hosts.put(h.name(), m);
+        });
         root.put("hosts", hosts);
         Map<String, Object> instances = new LinkedHashMap<>();
         t.instances().values().forEach(i -> {

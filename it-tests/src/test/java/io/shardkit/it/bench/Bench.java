@@ -72,11 +72,20 @@ final class Bench {
     }
 
     /** The shell in its own JVM with the launcher's options (bin/shardkit), plus a flight recording when -Dbench.jfr=FILE. */
+    /** The distribution's launcher, as an operator runs shardkit (its JVM options, its class-data archive). */
+    static final Path LAUNCHER = Path.of("..", "shell", "target", "shardkit", "bin", "shardkit").toAbsolutePath().normalize();
+
     static List<String> shardkit(Fleet f, String... args) {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        if (System.getProperty("bench.jfr") != null) cmd.add("-XX:StartFlightRecording=filename=" + System.getProperty("bench.jfr") + ",settings=profile");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.shardkit.shell.Main"));
+        List<String> cmd = new ArrayList<>();
+        if (java.nio.file.Files.isExecutable(LAUNCHER) && System.getProperty("bench.jfr") == null) {
+            cmd.add(LAUNCHER.toString());
+        } else {
+            // no distribution built (or a flight recording asked for): the same JVM options on the test classpath
+            String javaBin = ProcessHandle.current().info().command().orElse("java");
+            cmd.addAll(List.of(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            if (System.getProperty("bench.jfr") != null) cmd.add("-XX:StartFlightRecording=filename=" + System.getProperty("bench.jfr") + ",settings=profile");
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.shardkit.shell.Main"));
+        }
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--home", f.home().toString(), "--sandbox", f.name()));
         return cmd;

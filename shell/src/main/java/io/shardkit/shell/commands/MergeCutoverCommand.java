@@ -33,6 +33,7 @@ final class MergeCutoverCommand implements Callable<Integer> {
     @Option(names = "--sessions", defaultValue = "kill", description = "kill (default) or wait for application sessions on the frozen sources.") String sessions;
     @Option(names = "--hook", description = "Routing command; receives the switch as JSON on stdin and must exit 0 (e.g. \"/usr/local/bin/route-shards --apply\").") String hook;
     @Option(names = "--hook-timeout", defaultValue = "10s", description = "How long the hook may run (default ${DEFAULT-VALUE}).") String hookTimeout;
+    @Option(names = "--move-writer-ips", description = "At the switch, move each source group's writer IP to the target primary's host (the target must already listen on them).") boolean moveWriterIps;
     @Option(names = "--dry-run", description = "Run every pre-check and print the predicted freeze; freeze nothing.") boolean dryRun;
 
     MergeCutoverCommand(Context ctx) { this.ctx = ctx; }
@@ -42,7 +43,7 @@ final class MergeCutoverCommand implements Callable<Integer> {
         io.shardkit.cutover.FreezeSteps.Sessions mode = sessions(sessions);
         EndpointHook endpointHook = hook == null ? null : new EndpointHook(Arrays.asList(hook.trim().split("\\s+")), duration("--hook-timeout", hookTimeout));
         Cutover.Settings settings = new Cutover.Settings(duration("--max-freeze", maxFreeze), duration("--max-verify-age", maxVerifyAge),
-                duration("--max-lag", maxLag), mode, endpointHook, dryRun, Verifier.Settings.DEFAULT);
+                duration("--max-lag", maxLag), mode, endpointHook, dryRun, Verifier.Settings.DEFAULT, moveWriterIps);
         Topology t = topo.load(ctx);
         PrintWriter out = ctx.out();
         try (Catalog catalog = ctx.openCatalog()) {

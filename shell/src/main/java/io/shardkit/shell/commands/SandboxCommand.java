@@ -32,13 +32,15 @@ public final class SandboxCommand {
         @Option(names = "--hosts-per-zone", defaultValue = "2") int hostsPerZone;
         @Option(names = "--groups", defaultValue = "4") int groups;
         @Option(names = "--replicas", defaultValue = "2") int replicas;
+        @Option(names = "--listen-for", description = "GROUP:G1,G2[;...]: GROUP's members also listen on those groups' writer IPs"
+                + " (a merge target that takes over its sources' writer IPs at cutover).") String listenFor;
 
         Up(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() {
             SandboxSpec spec = new SandboxSpec(name, SandboxSpec.ServerFlavor.parse(flavor), SandboxSpec.Isolation.parse(isolation),
-                    zones, hostsPerZone, groups, replicas);
+                    zones, hostsPerZone, groups, replicas, SandboxSpec.parseListenFor(listenFor));
             Sandbox sb = Sandbox.up(spec, ctx.home(), line -> { ctx.out().println(line); ctx.out().flush(); });
             ctx.out().println("topology: " + sb.topologyFile());
             return ExitCodes.OK;

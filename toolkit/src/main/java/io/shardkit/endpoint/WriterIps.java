@@ -1,0 +1,104 @@
+package io.shardkit.endpoint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Moves writer secondary IPs between hosts, the way MHA's master_ip_online_change scripts do:
+ * {@code ip addr del} on every host that may hold the address, {@code ip addr add} on the new one,
+ * then one gratuitous ARP so clients and switches forget the old MAC at once (without it clients
+ * see about 30 s of timeouts here). Commands run through each host's {@link HostAccess}
+ * (ssh, or {@code ip netns exec} in a sandbox). The new owner must already listen on the address
+ * (bind_address with ip_nonlocal_bind, or a wildcard bind): {@link #listening} checks that first.
+ */
+public final class WriterIps {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** A host as far as moving addresses goes: how to run commands there, and the interface and prefix length addresses get. */
+    public record Host(String name, List<String> exec, String device, int prefixLength) {
+        public Host {
+            exec = List.copyOf(exec);
+        }
+    }
+
+    /** One planned move: the address, the hosts it may be on now, and the host that takes it. */
+    public record Move(String ip, String group, List<Host> from, Host to) {}
+
+    private WriterIps() {}
+
+    /** True when something on {@code host} listens on {@code ip:port} (ss -ltn inside that host). */
+    public static boolean listening(Host host, String ip, int port) throws IOException, InterruptedException {
+        String out = run(host, List.of("ss", "-Hltn", "src", ip + ":" + port), true);
+        return !out.isBlank();
+    }
+
+    /** Whether the address is on the host's interface now. */
+    public static boolean holds(Host host, String ip) throws IOException, InterruptedException {
+        return run(host, List.of("ip", "-o", "addr", "show", "dev", host.device()), true).contains(" " + ip + "/");
+    }
+
+    /** Takes the address off every {@code from} host that has it and puts it on {@code to}; announces it. */
+    public static void apply(Move m) throws IOException, InterruptedException {
+        for (Host h : m.from()) {
+            if (h.name().equals(m.to().name())) continue;
+            if (holds(h, m.ip())) run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()), true);
+        }
+        Host to = m.to();
+        if (!holds(m.to(), m.ip())) run(m.to(), List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()), true);
+        // unsolicited ARP reply: neighbours update their cache entry for the address now (best effort, not waited
+        // for: arping sends at once but lingers a second before it exits)
+        List<String> arping = new ArrayList<>(to.exec());
+        arping.addAll(List.of("arping", "-q", "-U", "-c", "1", "-I", to.device(), m.ip()));
+        try {
+            new ProcessBuilder(arping).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().getOutputStream().close();
+        } catch (IOException e) {
+            // no arping on the host: clients find the new owner when their ARP entry expires
+        }
+    }
+
+    /** Applies every move at once (one per group, on different addresses). */
+    public static void applyAll(List<Move> moves) throws IOException, InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (Move m : moves) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    apply(m);
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        if (!failures.isEmpty()) {
+            if (failures.getFirst() instanceof IOException io) throw io;
+            throw new IOException(failures.getFirst());
+        }
+    }
+
+    /** Moves the address back to the first {@code from} host (an aborted cutover). */
+    public static void undo(Move m) throws IOException, InterruptedException {
+        if (m.from().isEmpty()) return;
+        apply(new Move(m.ip(), m.group(), List.of(m.to()), m.from().getFirst()));
+    }
+
+    private static String run(Host host, List<String> command, boolean mustSucceed) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(host.exec());
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' did not finish within " + TIMEOUT.toSeconds() + " s");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (mustSucceed && p.exitValue() != 0) {
+            throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' exited " + p.exitValue() + ": " + out.strip());
+        }
+        return out;
+    }
+}
