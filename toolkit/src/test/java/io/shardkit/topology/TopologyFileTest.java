@@ -50,6 +50,21 @@ class TopologyFileTest {
         assertThat(again.credentials()).isEqualTo(t.credentials());
     }
 
+    @Test
+    void hostAccessIsReadAndWrittenBack() {
+        String yaml = VALID.replace("h2: {zone: z2, address: 10.2.0.1}", "h2: {zone: z2, address: 10.2.0.1, exec: [ssh, root@10.2.0.1], interface: bond0, prefix: 16}");
+        Topology t = TopologyFile.parse(FILE, yaml);
+        assertThat(t.hosts().get("h1").access()).isNull();
+        assertThat(t.hosts().get("h2").access()).isEqualTo(new Topology.HostAccess(java.util.List.of("ssh", "root@10.2.0.1"), "bond0", 16));
+        assertThat(TopologyFile.parse(FILE, TopologyWriter.toYaml(t)).hosts()).isEqualTo(t.hosts());
+    }
+
+    @Test
+    void hostAccessNeedsAnExecListAndAPrefixLength() {
+        assertProblem(VALID.replace("h2: {zone: z2, address: 10.2.0.1}", "h2: {zone: z2, address: 10.2.0.1, interface: eth0}"), 7, "'exec' must be a non-empty list");
+        assertProblem(VALID.replace("h2: {zone: z2, address: 10.2.0.1}", "h2: {zone: z2, address: 10.2.0.1, exec: [ssh, x], prefix: 40}"), 7, "prefix '40' is not a prefix length");
+    }
+
     private static void assertProblem(String yaml, int line, String fragment) {
         assertThatThrownBy(() -> TopologyFile.parse(FILE, yaml))
                 .isInstanceOf(TopologyException.class)
