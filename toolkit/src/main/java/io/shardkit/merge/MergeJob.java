@@ -80,19 +80,26 @@ public final class MergeJob implements AutoCloseable {
             for (Plan.Source s : plan.sources()) startStream(s.group());
             // no need to wait for the streams to connect: each starts from its recorded position, which precedes
             // every chunk the copy reads (see Copier), and a stream that fails to start stops the copy (checkStreams)
-            jobs.move(id, JobState.COPYING, "streams starting on " + plan.sources().size() + " sources from recorded positions; copying");
+            boolean copying = !copyComplete();
+            // a resumed job whose copy is complete never goes back to COPYING: a verify may run while it reconnects
+            if (copying) jobs.move(id, JobState.COPYING, "streams starting on " + plan.sources().size() + " sources from recorded positions; copying");
             jobs.heartbeat(id); // at once, not at the watcher's next tick: others ask whether a live process drives the job
-            long copyStart = System.nanoTime();
-            copyAll();
+            String copied = null;
+            if (copying) {
+                long copyStart = System.nanoTime();
+                sampleThrottle();
+                copyAll();
+                double secs = (System.nanoTime() - copyStart) / 1e9;
+                long rows = copiers.stream().mapToLong(c -> c.copied.get()).sum();
+                long loaded = copiers.stream().mapToLong(c -> c.loadedChunks.get()).sum();
+                long inserted = copiers.stream().mapToLong(c -> c.insertedChunks.get()).sum();
+                copied = String.format("copy finished: %d rows in %.1f s (%.0f rows/s; chunks: %d by LOAD DATA, %d by INSERT); streaming",
+                        rows, secs, secs > 0 ? rows / secs : 0, loaded, inserted);
+            }
             awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
-            jobs.move(id, JobState.STREAMING, "copy finished; streaming");
+            jobs.move(id, JobState.STREAMING, copying ? "copy finished; streaming" : "streaming");
             jobs.heartbeat(id);
-            double secs = (System.nanoTime() - copyStart) / 1e9;
-            long rows = copiers.stream().mapToLong(c -> c.copied.get()).sum();
-            long loaded = copiers.stream().mapToLong(c -> c.loadedChunks.get()).sum();
-            long inserted = copiers.stream().mapToLong(c -> c.insertedChunks.get()).sum();
-            progress.accept(String.format("copy finished: %d rows in %.1f s (%.0f rows/s; chunks: %d by LOAD DATA, %d by INSERT); streaming",
-                    rows, secs, secs > 0 ? rows / secs : 0, loaded, inserted));
+            if (copied != null) progress.accept(copied); // after STREAMING: scripts wait for this line to verify
             if (until == Until.CAUGHT_UP) {
                 awaitCaughtUp();
                 return;
@@ -126,40 +133,52 @@ public final class MergeJob implements AutoCloseable {
 
     /** Collectors for {@link Throttle}: target replicas' lag and Threads_running on every primary, twice a second. */
     private void collectThrottleMetrics() {
-        String last = null;
         while (!Thread.currentThread().isInterrupted() && !control.stopRequested()) {
             try {
                 Thread.sleep(500);
                 if (primaries.size() < plan.sources().size() + 1) continue;
-                String targetGroup = plan.target().group();
-                List<String> members = topology.group(targetGroup).instanceNames();
-                FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
-                String targetPrimary = primaries.get(targetGroup).instance();
-                Map<String, Long> lag = new LinkedHashMap<>();
-                for (String m : members) {
-                    if (m.equals(targetPrimary)) continue;
-                    InstanceState s = view.state(m);
-                    // a member that is down or replicates from nobody (a failed old primary back standalone) is not a
-                    // replica the copy could leave behind; one whose replication is configured but broken is
-                    if (!s.reachable() || s.replica() == null) continue;
-                    boolean applying = s.replica().healthy() && s.replica().secondsBehind() != null;
-                    lag.put(m, applying ? s.replica().secondsBehind() * 1000 : null);
-                }
-                Map<String, Long> running = new LinkedHashMap<>();
-                running.put("target primary " + targetPrimary, threadsRunning(targetPool));
-                for (var e : sourcePools.entrySet()) running.put("source " + e.getKey() + " primary", threadsRunning(e.getValue()));
-                Throttle.Decision d = Throttle.decide(new Throttle.Metrics(lag, running), control.limits());
-                control.throttle(d.reason());
-                if (!java.util.Objects.equals(last, d.reason())) {
-                    jobs.reportThrottle(plan.id(), d.reason());
-                    progress.accept(d.throttled() ? "throttled: " + d.reason() : "throttle released");
-                    last = d.reason();
-                }
+                sampleThrottle();
             } catch (InterruptedException e) {
                 return;
-            } catch (Exception e) {
-                control.throttle("throttle metrics unavailable: " + e.getMessage()); // unknown load is not permission to copy
             }
+        }
+    }
+
+    private volatile String lastThrottleReason;
+
+    /**
+     * One throttle reading: target replicas' lag and every primary's Threads_running, decided
+     * against the limits. Also taken once before the copy starts, so its first chunk already
+     * respects a replica that is behind.
+     */
+    private synchronized void sampleThrottle() {
+        try {
+            String targetGroup = plan.target().group();
+            List<String> members = topology.group(targetGroup).instanceNames();
+            FleetView view = new FleetView(topology, new Discovery(topology, admin).probe(members));
+            String targetPrimary = primaries.get(targetGroup).instance();
+            Map<String, Long> lag = new LinkedHashMap<>();
+            for (String m : members) {
+                if (m.equals(targetPrimary)) continue;
+                InstanceState s = view.state(m);
+                // a member that is down or replicates from nobody (a failed old primary back standalone) is not a
+                // replica the copy could leave behind; one whose replication is configured but broken is
+                if (!s.reachable() || s.replica() == null) continue;
+                boolean applying = s.replica().healthy() && s.replica().secondsBehind() != null;
+                lag.put(m, applying ? s.replica().secondsBehind() * 1000 : null);
+            }
+            Map<String, Long> running = new LinkedHashMap<>();
+            running.put("target primary " + targetPrimary, threadsRunning(targetPool));
+            for (var e : sourcePools.entrySet()) running.put("source " + e.getKey() + " primary", threadsRunning(e.getValue()));
+            Throttle.Decision d = Throttle.decide(new Throttle.Metrics(lag, running), control.limits());
+            control.throttle(d.reason());
+            if (!java.util.Objects.equals(lastThrottleReason, d.reason())) {
+                jobs.reportThrottle(plan.id(), d.reason());
+                progress.accept(d.throttled() ? "throttled: " + d.reason() : "throttle released");
+                lastThrottleReason = d.reason();
+            }
+        } catch (Exception e) {
+            control.throttle("throttle metrics unavailable: " + e.getMessage()); // unknown load is not permission to copy
         }
     }
 
@@ -452,6 +471,18 @@ public final class MergeJob implements AutoCloseable {
             if (control.stopRequested()) return;
             if (System.nanoTime() > deadline) throw new IllegalStateException("source " + group + " has had no writable primary for 5 minutes");
             Thread.sleep(1000);
+        }
+    }
+
+    /** Whether every table of every source has been copied (a resumed job). */
+    private boolean copyComplete() throws SQLException {
+        try (Connection t = targetPool.getConnection();
+             PreparedStatement ps = t.prepareStatement("SELECT COUNT(*) FROM " + MetaTables.DB + ".copy_progress WHERE job_id = ? AND done = 1")) {
+            ps.setString(1, plan.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) >= (long) plan.sources().size() * plan.tables().size();
+            }
         }
     }
 

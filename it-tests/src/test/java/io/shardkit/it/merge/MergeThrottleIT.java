@@ -117,7 +117,11 @@ class MergeThrottleIT {
                 StringWriter vout = new StringWriter();
                 CompletableFuture<Integer> verify = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(vout, true), new PrintWriter(vout, true),
                         "merge", "verify", plan.id(), "--chunk-size", "1000", "--home", f.home().toString()), io.shardkit.it.fixture.MergeRuns.OWN_THREAD);
-                Fleet.await("verify waiting", Duration.ofSeconds(30), () -> vout.toString().contains("verify waits: target replica " + replica + " is not applying"));
+                try {
+                    Fleet.await("verify waiting", Duration.ofSeconds(30), () -> vout.toString().contains("verify waits: target replica " + replica + " is not applying"));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; verify printed: " + vout, e);
+                }
                 assertThat(verify).isNotDone();
                 try (Connection c = f.connect(replica)) {
                     Queries.execute(c, "START SLAVE SQL_THREAD");
