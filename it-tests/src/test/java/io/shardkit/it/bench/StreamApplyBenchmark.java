@@ -12,6 +12,7 @@ import io.shardkit.merge.Markers;
 import io.shardkit.mysql.Queries;
 import io.shardkit.sandbox.SandboxSpec;
 import io.shardkit.topology.Topology;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -62,6 +63,7 @@ class StreamApplyBenchmark {
                 jobs.move("sba", JobState.PAUSED, "benchmark: backlog");
                 Thread.sleep(2000); // the merge process follows the catalog once a second; nothing is timed here
                 long before = gtidSeq(f, source);
+                Map<String, Object> backlogStart = binlogPosition(f, source);
                 waitAll(List.of(run(log, sysbench(t.instance(source).ip(), user, password, seconds, "run"), Map.of())), "sysbench run");
                 long trx = gtidSeq(f, source) - before;
                 String sourcePos = gtidPos(f, source);
@@ -101,9 +103,12 @@ class StreamApplyBenchmark {
                 try (Connection c = f.connect(targetReplica)) {
                     Queries.execute(c, "START SLAVE SQL_THREAD");
                 }
+                double debeziumSecs = debeziumAlone(f, source, backlogStart, seq);
                 List<Result> results = new ArrayList<>();
                 results.add(new Result("shardkit stream apply (Debezium MariaDB connector, batched upserts)", trx, streamSecs, "backlog drained after the pause; includes resume latency (<= 1 s)"));
                 results.add(new Result("native replication (MariaDB 10.11 replica SQL thread, default single-threaded)", trx, nativeSecs, "backlog drained after START SLAVE SQL_THREAD"));
+                results.add(new Result("ceiling: Debezium alone reading the same backlog, events discarded (own JVM, the launcher's streaming options)", trx, debeziumSecs,
+                        "no apply at all: what any Debezium-based stream can reach here"));
                 report("apply", "stream apply vs native replication, one MariaDB source under sysbench oltp_write_only (same transactions, drained one at a time)",
                         Map.of("loadSeconds", seconds, "transactions", trx), results);
             } finally {
@@ -111,6 +116,39 @@ class StreamApplyBenchmark {
                 merge.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Where the source's binlog stands now, as a Debezium offset (GTIDs read first, so no later than the file position). */
+    static Map<String, Object> binlogPosition(Fleet f, String instance) throws Exception {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        try (Connection c = f.connect(instance)) {
+            String gtids = Queries.string(c, "SELECT @@GLOBAL.gtid_binlog_pos");
+            try (var st = c.createStatement(); var rs = st.executeQuery("SHOW MASTER STATUS")) {
+                rs.next();
+                m.put("file", rs.getString(1));
+                m.put("pos", rs.getLong(2));
+            }
+            m.put("gtids", gtids);
+        }
+        return m;
+    }
+
+    /**
+     * Seconds for a bare Debezium engine (the same {@link io.shardkit.merge.stream.BinlogStream}
+     * configuration, a sink that discards) to read from {@code from} until the marker {@code seq}, in
+     * a JVM with the launcher's streaming options: the most any apply built on Debezium could reach here.
+     */
+    static double debeziumAlone(Fleet f, String source, Map<String, Object> from, long seq) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), DebeziumCeiling.class.getName(), f.sandbox().topologyFile().toString(), source, "sba", "sbtest1",
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(from), String.valueOf(seq)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ceiling-seconds ([0-9.]+)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     static String other(Fleet f, String group, String not) {
