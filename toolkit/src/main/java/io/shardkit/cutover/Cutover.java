@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardkit.catalog.Catalog;
 import io.shardkit.catalog.GroupLocks;
 import io.shardkit.endpoint.EndpointHook;
-import io.shardkit.endpoint.WriterIps;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
 import io.shardkit.merge.Markers;
@@ -92,8 +91,7 @@ public final class Cutover {
     private final JobStore jobs;
     private final Set<String> ownUsers;
     private Consumer<String> stepHook = s -> {};
-    private List<WriterIps.Move> moves = List.of();
-    private final List<WriterIps.Move> moved = new ArrayList<>();
+    private WriterIpMoves moves;
 
     public Cutover(Plan plan, Topology topology, Credential admin, Set<String> ownUsers, Catalog catalog, Settings settings, Consumer<String> progress) {
         this.plan = plan;
@@ -186,8 +184,16 @@ public final class Cutover {
 
         if (settings.moveWriterIps()) {
             tl.begin("precheck: writer IPs");
-            moves = writerIpMoves(mv);
-            tl.end(moves.size() + " writer IP(s) to move to " + moves.getFirst().to().name() + ", where " + mv.primary(plan.target().group()).instance() + " listens on each");
+            List<String> sources = plan.sources().stream().map(Plan.Source::group).toList();
+            Map<String, String> primaries = new LinkedHashMap<>();
+            for (String g : sources) primaries.put(g, mv.primary(g).instance());
+            primaries.put(plan.target().group(), mv.primary(plan.target().group()).instance());
+            try {
+                moves = WriterIpMoves.toTarget(topology, sources, primaries, plan.target().group());
+            } catch (WriterIpMoves.NotPossible e) {
+                throw new Refused(e.getMessage());
+            }
+            tl.end(sources.size() + " writer IP(s) to move to " + moves.destination() + ", where " + primaries.get(plan.target().group()) + " listens on each");
         }
 
         tl.begin("precheck: application users");
@@ -275,20 +281,18 @@ public final class Cutover {
             try (Connection c = mv.target().getConnection()) {
                 recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
             }
-            if (!moves.isEmpty()) {
-                tl.begin("switch: writer IPs to " + moves.getFirst().to().name());
-                moved.addAll(moves); // an abort moves all of them back: putting back one that never left is harmless
-                WriterIps.applyAll(moves);
-                tl.end(String.join(", ", moves.stream().map(m -> m.group() + " " + m.ip()).toList()));
+            if (moves != null) {
+                tl.begin("switch: writer IPs to " + moves.destination());
+                tl.end(moves.apply());
             }
             if (settings.hook() != null) {
                 tl.begin("switch: endpoint hook");
                 tl.end(settings.hook().run(switchJson(mv, finalGtids)).strip());
             }
         } catch (Exception e) {
-            if (!moved.isEmpty()) {
+            if (moves != null && moves.applied()) {
                 tl.begin("abort: writer IPs back");
-                tl.end(undoMoves());
+                tl.end(moves.undo());
             }
             tl.begin("abort: unfreeze sources");
             String unfreeze = unfreeze(mv, sources);
@@ -308,53 +312,6 @@ public final class Cutover {
         jobs.move(plan.id(), JobState.DONE, "cut over to " + plan.target().group() + " (shard map v" + version + ", writes blocked " + freeze + " ms)");
         tl.end("shard map v" + version);
         return finish(cutoverId, new Result(Outcome.DONE, null, p.freezeMillis(), freeze, tl.steps(), finalGtids, version));
-    }
-
-    /**
-     * Every source group's writer IP, from the hosts of its members to the target primary's host;
-     * refused (nothing changed) when a group has none, a host cannot be reached for commands, or the
-     * target does not listen on an address yet (it could not accept the clients the move sends it).
-     */
-    private List<WriterIps.Move> writerIpMoves(MergeVerify mv) throws Exception {
-        Topology.Instance target = topology.instance(mv.primary(plan.target().group()).instance());
-        WriterIps.Host to = moverHost(target.host(), plan.target().group());
-        List<WriterIps.Move> out = new ArrayList<>();
-        for (Plan.Source s : plan.sources()) {
-            Topology.Group g = topology.group(s.group());
-            if (g.writerIp() == null) throw new Refused("--move-writer-ips: group " + g.name() + " has no writer IP in the topology");
-            List<WriterIps.Host> from = new ArrayList<>();
-            // the current primary's host first: an aborted cutover puts the address back there
-            from.add(moverHost(topology.instance(mv.primary(g.name()).instance()).host(), g.name()));
-            for (String m : g.instanceNames()) {
-                WriterIps.Host h = moverHost(topology.instance(m).host(), g.name());
-                if (!from.contains(h)) from.add(h);
-            }
-            if (!WriterIps.listening(to, g.writerIp(), target.port())) {
-                throw new Refused("--move-writer-ips: " + target.name() + " does not listen on " + g.writerIp() + ":" + target.port() + " (" + g.name()
-                        + "'s writer IP): add it to its bind_address (with net.ipv4.ip_nonlocal_bind=1 on " + to.name() + ") before the cutover");
-            }
-            out.add(new WriterIps.Move(g.writerIp(), g.name(), from, to));
-        }
-        return out;
-    }
-
-    private WriterIps.Host moverHost(String name, String group) throws Refused {
-        Topology.Host h = topology.hosts().get(name);
-        if (h.access() == null) throw new Refused("--move-writer-ips: host " + name + " (of group " + group + ") has no 'exec' in the topology, so shardkit cannot move addresses there");
-        return new WriterIps.Host(name, h.access().exec(), h.access().device(), h.access().prefixLength());
-    }
-
-    /** Puts moved writer IPs back where they were; returns what happened, for the timeline. */
-    private String undoMoves() {
-        List<String> failed = new ArrayList<>();
-        for (WriterIps.Move m : moved.reversed()) {
-            try {
-                WriterIps.undo(m);
-            } catch (Exception e) {
-                failed.add(m.ip() + " (" + e.getMessage() + ")");
-            }
-        }
-        return failed.isEmpty() ? moved.size() + " back on their hosts" : "could not move back: " + String.join(", ", failed);
     }
 
     private Flavor flavor(MergeVerify mv, String group) {

@@ -52,7 +52,12 @@ import javax.sql.DataSource;
 public final class SwitchBack implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Settings(Duration maxFreeze, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, Verifier.Settings verify) {}
+    /** @param moveWriterIps at the switch, move each source group's writer IP back from the target's host to its primary's */
+    public record Settings(Duration maxFreeze, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, Verifier.Settings verify, boolean moveWriterIps) {
+        public Settings(Duration maxFreeze, Duration maxLag, FreezeSteps.Sessions sessions, EndpointHook hook, Verifier.Settings verify) {
+            this(maxFreeze, maxLag, sessions, hook, verify, false);
+        }
+    }
 
     public enum Outcome { DONE, ABORTED, REFUSED }
 
@@ -76,6 +81,7 @@ public final class SwitchBack implements AutoCloseable {
     private final HikariDataSource target;
     private final String targetGroup;
     private Consumer<String> stepHook = s -> {};
+    private io.shardkit.cutover.WriterIpMoves moves;
 
     public SwitchBack(Plan plan, Topology topology, Credential admin, Set<String> ownUsers, Catalog catalog, Settings settings, Consumer<String> progress) {
         this.plan = plan;
@@ -146,6 +152,18 @@ public final class SwitchBack implements AutoCloseable {
         if (roundTrip > settings.maxLag().toMillis()) throw new Refused("rollback stream lag " + roundTrip + " ms is over the limit of " + settings.maxLag().toMillis() + " ms");
         tl.end("marker round trip " + roundTrip + " ms");
 
+        if (settings.moveWriterIps()) {
+            tl.begin("precheck: writer IPs");
+            Map<String, String> names = new LinkedHashMap<>();
+            primaries.forEach((g, st) -> names.put(g, st.instance()));
+            try {
+                moves = io.shardkit.cutover.WriterIpMoves.backToSources(topology, new ArrayList<>(sources.keySet()), names, targetGroup);
+            } catch (io.shardkit.cutover.WriterIpMoves.NotPossible e) {
+                throw new Refused(e.getMessage());
+            }
+            tl.end(sources.size() + " writer IP(s) to move back to their sources' hosts, where each primary listens");
+        }
+
         // measures what the frozen verify will cost: the same keys, read while the stream still flows
         tl.begin("precheck: timing pass over the rows the rollback stream wrote");
         long t0 = System.nanoTime();
@@ -189,10 +207,20 @@ public final class SwitchBack implements AutoCloseable {
             if (!dirty.isEmpty()) throw new IllegalStateException("the final verify found differences: " + String.join("; ", dirty));
             tl.end(verified + " rows clean");
             if (System.nanoTime() > deadline) throw new IllegalStateException("the freeze ran past its hard limit");
-            tl.begin("switch: endpoint hook");
             stepHook.accept("switch");
-            if (settings.hook() != null) tl.end(settings.hook().run(switchJson()).strip());
+            if (moves != null) {
+                tl.begin("switch: writer IPs back to the sources");
+                tl.end(moves.apply());
+            }
+            if (settings.hook() != null) {
+                tl.begin("switch: endpoint hook");
+                tl.end(settings.hook().run(switchJson()).strip());
+            }
         } catch (Exception e) {
+            if (moves != null && moves.applied()) {
+                tl.begin("abort: writer IPs back to the target");
+                tl.end(moves.undo());
+            }
             tl.begin("abort: target writable again");
             String failed = "";
             try (Connection c = target.getConnection()) {

@@ -25,7 +25,8 @@ public record FleetView(Topology topology, Map<String, InstanceState> states) {
 
     /**
      * The primary as the group sees it: the writable member that replicates from nobody, else the
-     * member the replicas point at (which is how a dead primary is still named).
+     * member the replicas point at (which is how a dead primary is still named), else the only
+     * member of a group of one.
      */
     private Optional<String> primaryOf(Topology.Group g, List<InstanceState> members) {
         for (InstanceState s : members) if (s != null && s.role() == Role.PRIMARY) return Optional.of(s.instance());
@@ -37,6 +38,11 @@ public record FleetView(Topology topology, Map<String, InstanceState> states) {
                     return Optional.of(other);
                 }
             }
+        }
+        // a group of one that replicates from nobody: its member is the primary even when read-only (a merge source
+        // frozen by a cutover); there is nobody else it could be
+        if (members.size() == 1 && members.getFirst() != null && members.getFirst().reachable() && members.getFirst().replica() == null) {
+            return Optional.of(members.getFirst().instance());
         }
         return Optional.empty();
     }

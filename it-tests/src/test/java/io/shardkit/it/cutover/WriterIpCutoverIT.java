@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * fifth whose server listens on their writer IPs (sandbox --listen-for). A client that only knows
  * g1's writer IP reaches g1 before the cutover and the target after it; an endpoint hook that fails
  * after the move puts every address back; a target that does not listen on an address is refused
- * before anything freezes.
+ * before anything freezes; {@code merge rollback --switch --move-writer-ips} sends every address
+ * home with the target's new rows.
  */
 @FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 1, hostsPerZone = 5, groups = 5, replicas = 0, listenFor = "g5:g1,g2,g3,g4")
 class WriterIpCutoverIT {
@@ -166,6 +167,25 @@ class WriterIpCutoverIT {
                 }
                 try (Connection c = f.connect(targetInstance)) {
                     assertThat(Queries.string(c, "SELECT COUNT(*) FROM wip.items")).isEqualTo(String.valueOf(4 * 50 + 2));
+                }
+
+                // rollback: the reverse stream brings the target's new row to g1, and the switch back moves every address home
+                StringWriter streamOut = new StringWriter();
+                CompletableFuture<Integer> reverse = CompletableFuture.supplyAsync(() -> cli(f, streamOut, "merge", "rollback", plan.id()), MergeRuns.OWN_THREAD);
+                Fleet.await("rollback stream caught up", Duration.ofSeconds(60), () -> reverse.isDone() || streamOut.toString().contains("rollback stream caught up"));
+                assertThat(reverse.isDone()).as(streamOut.toString()).isFalse();
+                out = new StringWriter();
+                assertThat(cli(f, out, "merge", "rollback", plan.id(), "--switch", "--move-writer-ips")).as(out.toString()).isZero();
+                assertThat(out.toString()).contains("switch: writer IPs back to the sources", "switched back");
+                assertThat(reverse.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(streamOut.toString()).isZero();
+                for (String g : SOURCES) {
+                    String ip = t.group(g).writerIp();
+                    assertThat(whoAnswers(f, ip)).as(g + "'s writer IP after the switch back").containsExactly(serverId(f, g + "-1"), 0L);
+                    assertThat(hostHolds(f, targetHost, ip)).isFalse();
+                    assertThat(hostHolds(f, t.instance(g + "-1").host(), ip)).isTrue();
+                }
+                try (Connection c = Connections.open(new Endpoint(t.group("g1").writerIp(), 3306), f.admin(), ConnectionSettings.ADMIN)) {
+                    assertThat(Queries.string(c, "SELECT v FROM wip.items WHERE id = 1002")).isEqualTo("after");
                 }
             } finally {
                 control.requestStop();

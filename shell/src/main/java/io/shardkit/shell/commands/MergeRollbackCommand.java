@@ -35,6 +35,7 @@ final class MergeRollbackCommand implements Callable<Integer> {
     @Option(names = "--max-lag", defaultValue = "1s", description = "Largest rollback-stream round trip allowed before freezing (default ${DEFAULT-VALUE}).") String maxLag;
     @Option(names = "--sessions", defaultValue = "kill", description = "kill (default) or wait for application sessions on the frozen target.") String sessions;
     @Option(names = "--hook", description = "Routing command; receives the switch back as JSON on stdin and must exit 0.") String hook;
+    @Option(names = "--move-writer-ips", description = "With --switch: move each source group's writer IP back from the target's host to its primary's.") boolean moveWriterIps;
     @Option(names = "--hook-timeout", defaultValue = "10s", description = "How long the hook may run (default ${DEFAULT-VALUE}).") String hookTimeout;
 
     MergeRollbackCommand(Context ctx) { this.ctx = ctx; }
@@ -76,7 +77,7 @@ final class MergeRollbackCommand implements Callable<Integer> {
     private int switchBack(Topology t, Catalog catalog, Plan plan, PrintWriter out) throws Exception {
         EndpointHook endpointHook = hook == null ? null : new EndpointHook(Arrays.asList(hook.trim().split("\\s+")), Durations.parse("--hook-timeout", hookTimeout));
         SwitchBack.Settings settings = new SwitchBack.Settings(Durations.parse("--max-freeze", maxFreeze), Durations.parse("--max-lag", maxLag),
-                MergeCutoverCommand.sessions(sessions), endpointHook, Verifier.Settings.DEFAULT);
+                MergeCutoverCommand.sessions(sessions), endpointHook, Verifier.Settings.DEFAULT, moveWriterIps);
         try (SwitchBack s = new SwitchBack(plan, t, TopologyOptions.admin(t), MergeCutoverCommand.ownUsers(t), catalog, settings, line -> { out.println(line); out.flush(); })) {
             SwitchBack.Result r = s.run();
             MergeCutoverCommand.printTimeline(out, r.timeline());
