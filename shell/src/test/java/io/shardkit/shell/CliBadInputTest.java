@@ -106,6 +106,21 @@ class CliBadInputTest {
     }
 
     @Test
+    void sandboxListenForErrorsChangeNothing(@TempDir Path dir) {
+        Run unknown = run("sandbox", "up", "--groups", "4", "--listen-for", "g9:g1", "--home", dir.toString());
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(unknown.err()).contains("--listen-for names group 'g9', but the fleet's groups are g1..g4");
+        Run malformed = run("sandbox", "up", "--listen-for", "g5-g1", "--home", dir.toString());
+        assertThat(malformed.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(malformed.err()).contains("--listen-for 'g5-g1' is not GROUP:GROUP[,GROUP...]");
+        // g2's members share both hosts with g1's: one host would have two servers listening on g1's writer IP
+        Run clash = run("sandbox", "up", "--zones", "1", "--hosts-per-zone", "2", "--groups", "2", "--replicas", "1", "--listen-for", "g2:g1", "--home", dir.toString());
+        assertThat(clash.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(clash.err()).contains("would both listen on g1's writer IP");
+        assertThat(dir.resolve("sandboxes")).doesNotExist();
+    }
+
+    @Test
     void mergeCommandsNameAMissingPlanOrAWrongStrategy(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("fleet.yaml");
         Files.writeString(f, GOOD);

@@ -99,6 +99,7 @@ public final class Sandbox {
         if (Files.exists(dir.resolve(STATE_FILE))) {
             throw new SandboxException("sandbox '" + spec.name() + "' already exists under " + home + ": 'shardkit sandbox down --name " + spec.name() + "' first");
         }
+        SandboxLayout.of(spec, 0, netns); // a layout that cannot work (--listen-for clashes) fails before anything is claimed
         ServerKit.of(spec.flavor()).template(defaultCache()); // fail on missing binaries before claiming anything
         try {
             Files.createDirectories(dir);

@@ -62,7 +62,7 @@ public record SandboxLayout(SandboxSpec spec, int slot, boolean netns, List<Host
             String writer = netns ? ip(slot, true, 31, g + 1) : null;
             groups.add(new GroupLayout(group, writer, List.copyOf(names), primary));
         }
-        checkListeners(spec, instances, groups);
+        if (netns) checkListeners(spec, instances, groups); // loopback fleets have no writer IPs to listen on
         return new SandboxLayout(spec, slot, netns, List.copyOf(hosts), List.copyOf(instances), List.copyOf(groups));
     }
 
