@@ -161,7 +161,7 @@ public final class MergeVerify implements AutoCloseable {
         List<Repair.Outcome> out = new ArrayList<>();
         for (TableSpec spec : chosen(report.tables().stream().map(TableResult::table).toList())) {
             TableResult r = report.tables().stream().filter(t -> t.table().equals(spec.table())).findFirst().orElseThrow();
-            if (!r.diffs().isEmpty()) out.add(Repair.run(spec, r.diffs(), target, Map.copyOf(sources), apply));
+            if (!r.diffs().isEmpty()) out.add(Repair.run(Verifier.withTargetTypes(spec, target), r.diffs(), target, Map.copyOf(sources), apply));
         }
         return out;
     }

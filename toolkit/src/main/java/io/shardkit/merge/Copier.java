@@ -42,6 +42,15 @@ final class Copier {
     final AtomicLong copied = new AtomicLong();
     /** Chunks written by LOAD DATA, and chunks written the careful way (batched INSERT IGNORE + conflict check). */
     final AtomicLong loadedChunks = new AtomicLong(), insertedChunks = new AtomicLong();
+    final String source() {
+        return sourceName;
+    }
+
+    final String table() {
+        return table.table();
+    }
+    /** Why the first chunk that fell back did (for the operator: a table that always falls back copies slower). */
+    final java.util.concurrent.atomic.AtomicReference<String> loadFallback = new java.util.concurrent.atomic.AtomicReference<>();
 
     private final ConflictGuard guard;
     private final boolean loadData;
@@ -91,9 +100,27 @@ final class Copier {
         }
     }
 
-    private String selectSql(boolean first) {
+    /** Data type per copied column on the source (FLOAT columns are read through SqlText.exact). */
+    private Map<String, String> types;
+
+    private Map<String, String> types(Connection s) throws SQLException {
+        if (types != null) return types;
+        Map<String, String> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = s.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, plan.database());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getString(2));
+            }
+        }
+        return types = out;
+    }
+
+    private String selectSql(Connection s, boolean first) throws SQLException {
+        Map<String, String> types = types(s);
         String from = identifier(plan.database()) + "." + identifier(table.table());
-        String cols = String.join(", ", table.copiedColumns().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
+        String cols = String.join(", ", table.copiedColumns().stream()
+                .map(c -> io.shardkit.mysql.SqlText.exact(identifier(c), types.get(c.toLowerCase(java.util.Locale.ROOT))) + " AS " + identifier(c)).toList());
         String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
         String where = first ? "" : " WHERE " + io.shardkit.mysql.KeyRange.after(table.rowKey());
         // shared locks until the target has the chunk: see the class comment
@@ -111,8 +138,12 @@ final class Copier {
                     control.stage("copy.chunk-read");
                     // a duplicate (a row the stream already wrote, or a collision) or any value the server adjusted
                     // makes the load report a warning: the chunk is then written the careful way below
-                    if (Retry.onConflict(() -> write(text, t -> text.rows.rows() == 0
-                            || LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), text.rows) == text.count))) read = text;
+                    if (Retry.onConflict(() -> write(text, t -> {
+                        if (text.rows.rows() == 0) return true;
+                        LoadData.Outcome o = LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), text.rows);
+                        if (!o.clean(text.count)) loadFallback.compareAndSet(null, o.warning() != null ? o.warning() : o.inserted() + " of " + text.count + " rows inserted");
+                        return o.clean(text.count);
+                    }))) read = text;
                 }
                 if (read == null) {
                     // the same rows as a text read of this chunk would be: this transaction holds their shared locks
@@ -160,10 +191,8 @@ final class Copier {
         try (PreparedStatement ps = select(s, after); ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
             int cols = table.copiedColumns().size();
-            boolean[] bit = new boolean[cols];
             boolean[] offset = new boolean[cols];
             for (int i = 0; i < cols; i++) {
-                bit[i] = md.getColumnType(i + 1) == java.sql.Types.BIT;
                 offset[i] = table.offsetColumns().contains(table.copiedColumns().get(i));
             }
             String shard = plan.strategy() == KeyStrategy.SHARD_COLUMN ? sourceName : null;
@@ -171,8 +200,8 @@ final class Copier {
                 for (int i = 0; i < cols; i++) {
                     byte[] v = rs.getBytes(i + 1);
                     if (v == null) out.value((byte[]) null);
-                    // BIT arrives as raw bytes, which LOAD DATA would take for text: its number instead
-                    else if (bit[i]) out.value(new java.math.BigInteger(1, v).toString());
+                    // BIT arrives as its raw bytes, and LOAD DATA stores a field's bytes into a BIT column as they are
+                    // (its number as text would be the bits of the digits: "1" is 0x31)
                     else if (offset[i]) out.value(String.valueOf(mapper.shift(table.copiedColumns().get(i), Long.parseLong(new String(v, java.nio.charset.StandardCharsets.US_ASCII)))));
                     else out.value(v);
                 }
@@ -202,7 +231,7 @@ final class Copier {
     }
 
     private PreparedStatement select(Connection s, List<String> after) throws SQLException {
-        PreparedStatement ps = s.prepareStatement(selectSql(after == null));
+        PreparedStatement ps = s.prepareStatement(selectSql(s, after == null));
         if (after != null) {
             List<String> params = io.shardkit.mysql.KeyRange.params(after);
             for (int i = 0; i < params.size(); i++) ps.setString(i + 1, params.get(i));

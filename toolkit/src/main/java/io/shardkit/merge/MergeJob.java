@@ -95,6 +95,9 @@ public final class MergeJob implements AutoCloseable {
                 long inserted = copiers.stream().mapToLong(c -> c.insertedChunks.get()).sum();
                 copied = String.format("copy finished: %d rows in %.1f s (%.0f rows/s; chunks: %d by LOAD DATA, %d by INSERT); streaming",
                         rows, secs, secs > 0 ? rows / secs : 0, loaded, inserted);
+                for (Copier c : copiers) {
+                    if (c.loadFallback.get() != null) progress.accept("copy: " + c.table() + " from " + c.source() + " fell back from LOAD DATA to INSERT (first reason: " + c.loadFallback.get() + ")");
+                }
             }
             awaitMarkers(plan.sources().stream().map(Plan.Source::group).toList());
             jobs.move(id, JobState.STREAMING, copying ? "copy finished; streaming" : "streaming");

@@ -38,15 +38,24 @@ public final class LoadData {
                 + String.join(", ", cols.stream().map(SqlText::identifier).toList()) + ")";
     }
 
+    /** What a load did: rows inserted, and the server's first warning (null when there was none). */
+    public record Outcome(long inserted, String warning) {
+        /** Every row went in as sent: no duplicate skipped, no value adjusted. */
+        public boolean clean(long sent) {
+            return warning == null && inserted == sent;
+        }
+    }
+
     /**
-     * Loads the rows; returns how many the server inserted, or -1 when it reported any warning (a
-     * skipped duplicate, or a value it had to adjust): the caller then writes the chunk the careful way.
+     * Loads the rows. Any warning (a skipped duplicate, a value the server had to adjust) or a short
+     * count means the caller must roll back and write the chunk the careful way.
      */
-    public static long load(Connection c, String db, String table, List<String> cols, Rows rows) throws SQLException {
+    public static Outcome load(Connection c, String db, String table, List<String> cols, Rows rows) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(JdbcStatement.class).setLocalInfileInputStream(new ByteArrayInputStream(rows.buf, 0, rows.len));
             long n = st.executeLargeUpdate(sql(db, table, cols));
-            return st.getWarnings() != null ? -1 : n;
+            java.sql.SQLWarning w = st.getWarnings();
+            return new Outcome(n, w == null ? null : w.getErrorCode() + " " + w.getMessage());
         }
     }
 

@@ -17,6 +17,17 @@ public final class SqlText {
         return sb.append('\'').toString();
     }
 
+    /**
+     * An expression whose text rendering is the column's exact value. Both flavors print FLOAT with
+     * six significant digits (MariaDB 10.11: a stored 16777217 reads back as "16777200"), so a copy
+     * or a checksum through the text protocol would change or miss a float; as a DOUBLE (exact for
+     * every float, printed shortest-exact) it round-trips. Multiplying by 1e0 makes it a DOUBLE on
+     * every version (CAST AS DOUBLE needs MySQL 8.0.17) and, unlike adding 0, keeps -0.
+     */
+    public static String exact(String expression, String dataType) {
+        return "float".equalsIgnoreCase(dataType) ? "(" + expression + " * 1e0)" : expression;
+    }
+
     public static String identifier(String name) {
         return "`" + name.replace("`", "``") + "`";
     }

@@ -27,7 +27,7 @@ final class RowHashSql {
         List<String> values = new java.util.ArrayList<>();
         List<String> framing = new java.util.ArrayList<>();
         for (TableSpec.Column c : columns) {
-            String e = side.expr(c.name());
+            String e = c.floating() ? io.shardkit.mysql.SqlText.exact(side.expr(c.name()), "float") : side.expr(c.name());
             values.add(e);
             if (c.nullable()) framing.add("ISNULL(" + e + ")");
         }
@@ -83,7 +83,9 @@ final class RowHashSql {
 
     /** Every compared column (as target values) of the row with this key, share-locked until the repair commits. */
     static String rowForRepair(TableSpec t, Side side) {
-        List<String> cols = t.columns().stream().map(c -> side.expr(c) + " AS " + identifier(c)).toList();
+        java.util.Set<String> floats = new java.util.HashSet<>();
+        t.typed().forEach(c -> { if (c.floating()) floats.add(c.name()); });
+        List<String> cols = t.columns().stream().map(c -> (floats.contains(c) ? io.shardkit.mysql.SqlText.exact(side.expr(c), "float") : side.expr(c)) + " AS " + identifier(c)).toList();
         return "SELECT " + String.join(", ", cols) + " FROM " + from(t) + " WHERE " + KeyRange.in(side.ownKeyColumns(t), 1) + " LOCK IN SHARE MODE";
     }
 

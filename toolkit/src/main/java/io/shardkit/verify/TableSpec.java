@@ -17,8 +17,15 @@ public record TableSpec(String database, String table, List<String> chunkKey, Li
         this(database, table, chunkKey, rowKey, columns, sources, columns.stream().map(c -> new Column(c, true, true)).toList());
     }
 
-    /** A compared column as the row hash frames it: strings carry their length, nullable columns a NULL flag. */
-    public record Column(String name, boolean nullable, boolean string) {}
+    /**
+     * A compared column as the row hash frames it: strings carry their length, nullable columns a
+     * NULL flag, FLOAT columns are read through {@link io.shardkit.mysql.SqlText#exact}.
+     */
+    public record Column(String name, boolean nullable, boolean string, boolean floating) {
+        public Column(String name, boolean nullable, boolean string) {
+            this(name, nullable, string, false);
+        }
+    }
 
     /** This table with the target's column types (until then every column is framed as a nullable string: correct, slower). */
     public TableSpec withTypes(List<Column> types) {

@@ -93,6 +93,11 @@ public final class Verifier {
 
     /** Frames the row hash by the target's column types: numbers and temporals cannot hold the separator. */
     private void readTypes() throws SQLException {
+        spec = withTargetTypes(spec, target);
+    }
+
+    /** The spec with the target's column types (framing, FLOAT read exactly): for the row hash and for repairs. */
+    public static TableSpec withTargetTypes(TableSpec spec, DataSource target) throws SQLException {
         Map<String, TableSpec.Column> found = new java.util.HashMap<>();
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COLUMN_NAME, IS_NULLABLE, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
@@ -101,7 +106,7 @@ public final class Verifier {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), new TableSpec.Column(rs.getString(1), "YES".equals(rs.getString(2)),
-                            !PLAIN_TYPES.contains(rs.getString(3).toLowerCase(java.util.Locale.ROOT))));
+                            !PLAIN_TYPES.contains(rs.getString(3).toLowerCase(java.util.Locale.ROOT)), "float".equalsIgnoreCase(rs.getString(3))));
                 }
             }
         }
@@ -109,9 +114,9 @@ public final class Verifier {
         for (String col : spec.columns()) {
             TableSpec.Column c = found.get(col.toLowerCase(java.util.Locale.ROOT));
             if (c == null) throw new IllegalStateException("column " + col + " of " + spec.database() + "." + spec.table() + " is missing on the target");
-            typed.add(new TableSpec.Column(col, c.nullable(), c.string()));
+            typed.add(new TableSpec.Column(col, c.nullable(), c.string(), c.floating()));
         }
-        spec = spec.withTypes(typed);
+        return spec.withTypes(typed);
     }
 
     /** Every chunk of the table. */

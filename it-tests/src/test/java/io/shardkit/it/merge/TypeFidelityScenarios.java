@@ -79,8 +79,13 @@ abstract class TypeFidelityScenarios {
         assertThat(plan.tables().getFirst().generatedColumns()).containsExactly("gen");
         try (Catalog catalog = Catalog.embedded(f.home())) {
             catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
-            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), new JobStore(catalog), f.home(), new MergeControl(), System.out::println)) {
+            List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), new JobStore(catalog), f.home(), new MergeControl(),
+                    line -> { System.out.println(line); progress.add(line); })) {
                 job.run(MergeJob.Until.CAUGHT_UP);
+                // MariaDB allows LOAD DATA LOCAL by default and MySQL 8.0 does not: between the two flavors both copy paths see every type
+                assertThat(progress).anySatisfy(l -> assertThat(l).contains(f.sandbox().layout().spec().flavor() == io.shardkit.sandbox.SandboxSpec.ServerFlavor.MARIADB
+                        ? "chunks: 2 by LOAD DATA, 0 by INSERT" : "chunks: 0 by LOAD DATA, 2 by INSERT"));
                 for (String g : List.of("g1", "g2")) {
                     try (Connection c = f.connect(primary(f, g))) {
                         for (int id = 31; id <= 60; id++) insert(c, id, r); // through the stream
@@ -92,7 +97,8 @@ abstract class TypeFidelityScenarios {
                 job.awaitCaughtUp();
             }
         }
-        String cols = "d, f, dbl, dt, ts, tm, dd, y, b1, b10, e, st, j, bin, vb, bl, txt, big, tiny, gen";
+        // FLOAT as a DOUBLE: its own text has six significant digits, which would hide a changed float
+        String cols = "d, f * 1e0, dbl, dt, ts, tm, dd, y, b1, b10, e, st, j, bin, vb, bl, txt, big, tiny, gen";
         TreeMap<String, List<String>> expected = new TreeMap<>();
         for (String g : List.of("g1", "g2")) {
             expected.putAll(RowCompare.rows(t.instance(primary(f, g)).endpoint(), f.admin(), "SELECT id, '" + g + "', " + cols + " FROM types.t", 2));
