@@ -3,6 +3,7 @@ package io.shardkit.merge;
 import static io.shardkit.mysql.SqlText.identifier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shardkit.mysql.LoadData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import io.shardkit.mysql.LoadData;
 import javax.sql.DataSource;
 
 /**
@@ -27,6 +27,10 @@ import javax.sql.DataSource;
  * the chunk's, and every later change has its own later event. Deleted rows are never resurrected:
  * a delete either precedes the read (the row is not in the chunk) or follows the commit (its event
  * is applied after the copy). So once the stream has passed the end of the copy, target = source.
+ *
+ * <p>How a chunk is written: as {@code LOAD DATA LOCAL} from memory when the target allows it
+ * (the fastest way into InnoDB here), else, or when the load reports any warning or skipped row,
+ * as batched {@code INSERT IGNORE} followed by the conflict check. Both read FLOAT exactly.
  */
 final class Copier {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,13 +46,6 @@ final class Copier {
     final AtomicLong copied = new AtomicLong();
     /** Chunks written by LOAD DATA, and chunks written the careful way (batched INSERT IGNORE + conflict check). */
     final AtomicLong loadedChunks = new AtomicLong(), insertedChunks = new AtomicLong();
-    final String source() {
-        return sourceName;
-    }
-
-    final String table() {
-        return table.table();
-    }
     /** Why the first chunk that fell back did (for the operator: a table that always falls back copies slower). */
     final java.util.concurrent.atomic.AtomicReference<String> loadFallback = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -66,6 +63,14 @@ final class Copier {
         this.target = target;
         this.mapper = new RowMapper(plan, table, sourceName);
         this.control = control;
+    }
+
+    String source() {
+        return sourceName;
+    }
+
+    String table() {
+        return table.table();
     }
 
     /** Runs to the end of the table, resuming after the last checkpointed key. */
