@@ -50,7 +50,8 @@ final class Copier {
     final java.util.concurrent.atomic.AtomicReference<String> loadFallback = new java.util.concurrent.atomic.AtomicReference<>();
 
     private final ConflictGuard guard;
-    private final boolean loadData;
+    /** Chunks go by LOAD DATA while the target allows it and has not refused this table's data. */
+    private volatile boolean loadData;
 
     Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control, ConflictGuard guard, boolean loadData) {
         this.guard = guard;
@@ -138,7 +139,8 @@ final class Copier {
             s.setAutoCommit(false);
             try {
                 Read read = null;
-                if (loadData) {
+                boolean viaLoad = loadData;
+                if (viaLoad) {
                     Read text = readText(s, after);
                     control.stage("copy.chunk-read");
                     // a duplicate (a row the stream already wrote, or a collision) or any value the server adjusted
@@ -147,13 +149,14 @@ final class Copier {
                         if (text.rows.rows() == 0) return true;
                         LoadData.Outcome o = LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), text.rows);
                         if (!o.clean(text.count)) loadFallback.compareAndSet(null, o.warning() != null ? o.warning() : o.inserted() + " of " + text.count + " rows inserted");
+                        if (o.refused()) loadData = false; // the server rejects this table's data as a file: every chunk would
                         return o.clean(text.count);
                     }))) read = text;
                 }
                 if (read == null) {
                     // the same rows as a text read of this chunk would be: this transaction holds their shared locks
                     Read typed = readTyped(s, after);
-                    if (!loadData) control.stage("copy.chunk-read");
+                    if (!viaLoad) control.stage("copy.chunk-read");
                     Retry.onConflict(() -> write(typed, t -> {
                         io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), typed.values);
                         // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a

@@ -19,10 +19,10 @@ import java.util.List;
  *
  * <p>Values are the server's own text renderings (what the text protocol returned for the source's
  * column), so nothing is converted in Java. The file is declared utf8mb4: text columns arrive in the
- * connection's utf8mb4 and are converted back to their own charset by the server; binary columns are
- * stored byte for byte (no conversion into a binary column), and since valid UTF-8 never puts an
+ * connection's utf8mb4 and are converted back to their own charset by the server. MariaDB stores
+ * binary columns byte for byte (no conversion into a binary column; since valid UTF-8 never puts an
  * ASCII byte inside a multi-byte sequence, a tab, newline or backslash in binary data is never taken
- * for part of a character.
+ * for part of a character); MySQL 8.0 instead refuses bytes that are not UTF-8 (see {@link Outcome}).
  */
 public final class LoadData {
     private LoadData() {}
@@ -38,24 +38,36 @@ public final class LoadData {
                 + String.join(", ", cols.stream().map(SqlText::identifier).toList()) + ")";
     }
 
-    /** What a load did: rows inserted, and the server's first warning (null when there was none). */
-    public record Outcome(long inserted, String warning) {
+    /**
+     * What a load did: rows inserted, and the server's first warning (null when there was none);
+     * {@code refused} when the server rejected the data itself (MySQL validates the file's
+     * character set, so bytes of a BLOB that are not UTF-8 fail the statement): every chunk of
+     * that table would, so the caller stops loading it.
+     */
+    public record Outcome(long inserted, String warning, boolean refused) {
         /** Every row went in as sent: no duplicate skipped, no value adjusted. */
         public boolean clean(long sent) {
-            return warning == null && inserted == sent;
+            return !refused && warning == null && inserted == sent;
         }
     }
 
     /**
-     * Loads the rows. Any warning (a skipped duplicate, a value the server had to adjust) or a short
-     * count means the caller must roll back and write the chunk the careful way.
+     * Loads the rows. Any warning (a skipped duplicate, a value the server had to adjust), a short
+     * count or a refusal means the caller must roll back and write the chunk the careful way. Lock
+     * conflicts, lost connections and read-only servers are thrown as for any statement.
      */
     public static Outcome load(Connection c, String db, String table, List<String> cols, Rows rows) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(JdbcStatement.class).setLocalInfileInputStream(new ByteArrayInputStream(rows.buf, 0, rows.len));
-            long n = st.executeLargeUpdate(sql(db, table, cols));
+            long n;
+            try {
+                n = st.executeLargeUpdate(sql(db, table, cols));
+            } catch (SQLException e) {
+                if (SqlErrors.classify(e) != SqlErrors.ErrorClass.FATAL) throw e;
+                return new Outcome(-1, e.getErrorCode() + " " + e.getMessage(), true);
+            }
             java.sql.SQLWarning w = st.getWarnings();
-            return new Outcome(n, w == null ? null : w.getErrorCode() + " " + w.getMessage());
+            return new Outcome(n, w == null ? null : w.getErrorCode() + " " + w.getMessage(), false);
         }
     }
 
