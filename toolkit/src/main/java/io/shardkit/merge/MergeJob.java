@@ -148,13 +148,21 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private volatile String lastThrottleReason;
+    /** Serializes readings (the sampler thread and the one before the copy), not the job: a probe can take a second. */
+    private final Object throttleLock = new Object();
 
     /**
      * One throttle reading: target replicas' lag and every primary's Threads_running, decided
      * against the limits. Also taken once before the copy starts, so its first chunk already
      * respects a replica that is behind.
      */
-    private synchronized void sampleThrottle() {
+    private void sampleThrottle() {
+        synchronized (throttleLock) {
+            sampleThrottleLocked();
+        }
+    }
+
+    private void sampleThrottleLocked() {
         try {
             String targetGroup = plan.target().group();
             List<String> members = topology.group(targetGroup).instanceNames();
