@@ -88,7 +88,36 @@ class VerifyBenchmark {
             assertThat(Long.parseLong(Queries.string(c, "SELECT SUM(this_cnt) FROM percona.checksums WHERE db = 'bench' AND tbl = 'items'"))).isEqualTo(total);
         }
         results.add(new Result("pt-table-checksum (target primary vs its replica, default chunk-time 0.5 s)", total, ptSecs, "reads each row on the primary and, replicated, on the replica"));
+        results.add(new Result("floor: every row read once on every source and on the target, no hash, no tool (SQL in parallel, the target in two halves)",
+                total, readFloor(f, sources, target), "what any exact verify of these rows must spend at least"));
         report("verify", "verify benchmark, " + SOURCES + " MariaDB sources merged into 1 target (same machine, same run)",
                 Map.of("rowsPerSource", rowsPerSource, "sources", SOURCES), results);
+    }
+
+    /** Seconds to read every column of every row once on each server, as the verify spreads it (sources and two target halves at once). */
+    static double readFloor(Fleet f, List<String> sources, String target) throws Exception {
+        String read = "SELECT COUNT(*), SUM(LENGTH(CONCAT_WS('#', id, k, c, pad))) FROM bench.items";
+        long mid;
+        try (Connection c = f.connect(primary(f, target))) {
+            mid = Long.parseLong(Queries.string(c, "SELECT (MIN(id) + MAX(id)) DIV 2 FROM bench.items"));
+        }
+        List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>();
+        for (String g : sources) reads.add(query(f, primary(f, g), read));
+        reads.add(query(f, primary(f, target), read + " WHERE id <= " + mid));
+        reads.add(query(f, primary(f, target), read + " WHERE id > " + mid));
+        long t0 = System.nanoTime();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(reads.size())) {
+            for (var fut : pool.invokeAll(reads)) fut.get();
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static java.util.concurrent.Callable<Void> query(Fleet f, String instance, String sql) {
+        return () -> {
+            try (Connection c = f.connect(instance)) {
+                Queries.string(c, sql);
+            }
+            return null;
+        };
     }
 }
