@@ -89,14 +89,18 @@ class VerifyBenchmark {
         }
         results.add(new Result("pt-table-checksum (target primary vs its replica, default chunk-time 0.5 s)", total, ptSecs, "reads each row on the primary and, replicated, on the replica"));
         results.add(new Result("floor: every row read once on every source and on the target, no hash, no tool (SQL in parallel, the target in two halves)",
-                total, readFloor(f, sources, target), "what any exact verify of these rows must spend at least"));
+                total, readFloor(f, sources, target, "LENGTH(CONCAT_WS('#', id, k, c, pad))"), "what any exact verify of these rows must spend at least"));
+        // the row hash verify computes (RowHashSql: SHA1 of the framed row, 64 bits as a number), same spread, no tool
+        results.add(new Result("floor with shardkit's row hash: the same reads computing the 64-bit SHA1 row hash, no tool",
+                total, readFloor(f, sources, target, "CAST(CONV(LEFT(SHA1(CONCAT_WS('#', id, k, c, pad, CONCAT_WS(',', LENGTH(c), LENGTH(pad)))), 16), 16, 10) AS UNSIGNED)"),
+                "what verify's checksums cost the servers; the rest of its time is the process and the chunking"));
         report("verify", "verify benchmark, " + SOURCES + " MariaDB sources merged into 1 target (same machine, same run)",
                 Map.of("rowsPerSource", rowsPerSource, "sources", SOURCES), results);
     }
 
-    /** Seconds to read every column of every row once on each server, as the verify spreads it (sources and two target halves at once). */
-    static double readFloor(Fleet f, List<String> sources, String target) throws Exception {
-        String read = "SELECT COUNT(*), SUM(LENGTH(CONCAT_WS('#', id, k, c, pad))) FROM bench.items";
+    /** Seconds to evaluate {@code perRow} over every row once on each server, as the verify spreads it (sources and two target halves at once). */
+    static double readFloor(Fleet f, List<String> sources, String target, String perRow) throws Exception {
+        String read = "SELECT COUNT(*), SUM(" + perRow + ") FROM bench.items";
         long mid;
         try (Connection c = f.connect(primary(f, target))) {
             mid = Long.parseLong(Queries.string(c, "SELECT (MIN(id) + MAX(id)) DIV 2 FROM bench.items"));
