@@ -190,41 +190,37 @@ class MergeFaultMatrixIT {
 
     @Test
     void aSourcePrimarysHostDiesMidStream(Fleet f) throws Exception {
-        assumeTrue(f.netns(), "killing a host needs network namespaces (run as root)");
-        try (Run r = new Run(f, "fm_src")) {
-            String g = victim("source-host-killed");
-            String dead = primary(f, g);
-            String host = f.topology().instance(dead).host();
-            System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of source " + g + ")");
-            f.sandbox().killHost(host);
-            String now = promote(f, g, dead);
-            r.writerOf.put(g, now);
-            r.awaitWrites(50);
-            String checked = r.check();
-            synchronized (r.log) {
-                assertThat(r.log.toString()).contains("source " + g + ": primary moved from " + dead + " to " + now);
-            }
-            f.sandbox().startHost(host);
-            System.out.println("checked (source primary host killed): " + checked);
-        }
+        primaryHostDiesMidStream(f, "fm_src", "source", () -> victim("source-host-killed"));
     }
 
     @Test
     void theTargetPrimarysHostDiesMidStream(Fleet f) throws Exception {
+        primaryHostDiesMidStream(f, "fm_tgt", "target", () -> TARGET);
+    }
+
+    /**
+     * kill -9 of the host under a group's primary while the merge streams under client writes; the
+     * test promotes a survivor and the merge must follow it (a source's stream resumes there by
+     * GTID; the apply moves to the target's new primary) with every acknowledged write checked.
+     * The group is chosen once the case's merge runs (a seeded pick for a source).
+     */
+    private void primaryHostDiesMidStream(Fleet f, String db, String role, java.util.function.Supplier<String> group) throws Exception {
         assumeTrue(f.netns(), "killing a host needs network namespaces (run as root)");
-        try (Run r = new Run(f, "fm_tgt")) {
-            String dead = primary(f, TARGET);
+        try (Run r = new Run(f, db)) {
+            String g = group.get();
+            String dead = primary(f, g);
             String host = f.topology().instance(dead).host();
-            System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of target " + TARGET + ")");
+            System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of " + role + " " + g + ")");
             f.sandbox().killHost(host);
-            String now = promote(f, TARGET, dead);
+            String now = promote(f, g, dead);
+            if (role.equals("source")) r.writerOf.put(g, now); // the clients of that source write to its new primary
             r.awaitWrites(50);
             String checked = r.check();
             synchronized (r.log) {
-                assertThat(r.log.toString()).contains("target " + TARGET + ": primary moved from " + dead + " to " + now);
+                assertThat(r.log.toString()).contains(role + " " + g + ": primary moved from " + dead + " to " + now);
             }
             f.sandbox().startHost(host);
-            System.out.println("checked (target primary host killed): " + checked);
+            System.out.println("checked (" + role + " primary host killed): " + checked);
         }
     }
 
