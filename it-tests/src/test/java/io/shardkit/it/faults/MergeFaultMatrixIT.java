@@ -229,17 +229,23 @@ class MergeFaultMatrixIT {
         assumeTrue(f.netns(), "partitions need network namespaces (run as root)");
         try (Run r = new Run(f, "fm_mgr")) {
             System.out.println("fault: the manager is partitioned from every host for 5 s");
-            f.sandbox().partitionManager();
-            try {
-                Thread.sleep(5000); // the fault's duration, not a synchronization: the clients keep writing meanwhile
-            } finally {
-                f.sandbox().heal();
-            }
+            partitionedForFiveSeconds(f, () -> f.sandbox().partitionManager());
             r.awaitWrites(50);
             String checked = r.check();
             System.out.println("checked (manager partitioned, healed): " + checked);
         }
     }
+
+    /** Makes a partition, holds it 5 s (the fault's duration, not a synchronization: the clients keep writing), heals. */
+    private static void partitionedForFiveSeconds(Fleet f, Runnable partition) throws InterruptedException {
+        partition.run();
+        try {
+            Thread.sleep(5000);
+        } finally {
+            f.sandbox().heal();
+        }
+    }
+
     @Test
     void aZoneIsCutOffThenHeals(Fleet f) throws Exception {
         assumeTrue(f.netns(), "partitions need network namespaces (run as root)");
@@ -247,12 +253,7 @@ class MergeFaultMatrixIT {
             String g = victim("zone-partitioned");
             String zone = f.topology().zoneOf(primary(f, g));
             System.out.println("fault: zone " + zone + " (with the primary of source " + g + ") cut off for 5 s");
-            f.sandbox().partitionZone(zone);
-            try {
-                Thread.sleep(5000); // the fault's duration; the clients keep trying meanwhile
-            } finally {
-                f.sandbox().heal();
-            }
+            partitionedForFiveSeconds(f, () -> f.sandbox().partitionZone(zone));
             r.awaitWrites(50);
             String checked = r.check();
             System.out.println("checked (zone partitioned, healed): " + checked);
