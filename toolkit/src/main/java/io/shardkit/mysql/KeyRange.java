@@ -23,6 +23,16 @@ public final class KeyRange {
         return terms(key, " < ", " <= ");
     }
 
+    /** "key >= first": {@code (a > ?) OR (a = ? AND b >= ?) ...}; parameters from {@link #params}. */
+    public static String atLeast(List<String> key) {
+        return terms(key, " > ", " >= ");
+    }
+
+    /** "key < bound": {@code (a < ?) OR (a = ? AND b < ?) ...}; parameters from {@link #params}. */
+    public static String before(List<String> key) {
+        return terms(key, " < ", " < ");
+    }
+
     private static String terms(List<String> key, String op, String lastOp) {
         List<String> terms = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {

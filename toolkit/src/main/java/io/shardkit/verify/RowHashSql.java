@@ -40,27 +40,66 @@ final class RowHashSql {
         return identifier(t.database()) + "." + identifier(t.table());
     }
 
-    /** Range of chunk keys on this side: after {@code lower} (exclusive) and up to {@code upper} (inclusive); either may be absent. */
-    static String range(TableSpec t, boolean lower, boolean upper) {
-        String w = "";
-        if (lower) w = KeyRange.after(t.chunkKey());
-        if (upper) w = (w.isEmpty() ? "" : w + " AND ") + KeyRange.atMost(t.chunkKey());
-        return w.isEmpty() ? "" : " WHERE " + w;
+    /** The rows of a span on any side (its parameters from {@link Span#params}); empty for the whole table. */
+    static String where(TableSpec t, Span span) {
+        List<String> terms = new java.util.ArrayList<>();
+        String first = identifier(t.chunkKey().getFirst());
+        if (span.segAfter() != null) terms.add(first + " > ?");
+        if (span.segAtMost() != null) terms.add(first + " <= ?");
+        if (span.lower() != null) terms.add(span.lower().inclusive() ? KeyRange.atLeast(t.chunkKey()) : KeyRange.after(t.chunkKey()));
+        if (span.upper() != null) terms.add(span.upper().inclusive() ? KeyRange.atMost(t.chunkKey()) : KeyRange.before(t.chunkKey()));
+        return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
     }
 
-    static String checksum(TableSpec t, Side side, boolean lower, boolean upper) {
-        return "SELECT COUNT(*), COALESCE(SUM(" + rowHash(side, t.typed()) + "), 0) FROM " + from(t) + range(t, lower, upper);
+    static String checksum(TableSpec t, Side side, Span span) {
+        return "SELECT COUNT(*), COALESCE(SUM(" + rowHash(side, t.typed()) + "), 0) FROM " + from(t) + where(t, span);
     }
 
-    /** The last chunk key of the next chunk of {@code size} rows on the target (nibbling, as pt-table-checksum does). */
-    static String boundary(TableSpec t, boolean lower, int size) {
-        String key = String.join(", ", t.chunkKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
-        return "SELECT " + key + " FROM " + from(t) + range(t, lower, false) + " ORDER BY " + key + " LIMIT 1 OFFSET " + (size - 1);
+    /**
+     * The target's next chunk of up to {@code size} rows after the span's lower bound, read once:
+     * its row count, hash sum and last chunk key (nibbling as pt-table-checksum does, without
+     * pt-table-checksum's separate boundary query, which reads every row a second time). For a
+     * single-column chunk key that is the whole target key.
+     */
+    static String nibbleUnique(TableSpec t, Span span, int size) {
+        String k = identifier(t.chunkKey().getFirst());
+        return "SELECT COUNT(*), COALESCE(SUM(_sk_h), 0), MAX(" + k + ") FROM (SELECT " + k + ", " + rowHash(Side.target(), t.typed()) + " AS _sk_h FROM " + from(t)
+                + where(t, span) + " ORDER BY " + k + " LIMIT " + size + ") _sk_x";
     }
 
-    /** Row key (as target values) and row hash of every row in a range. */
-    static String rows(TableSpec t, Side side, boolean lower, boolean upper) {
-        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.typed()) + " FROM " + from(t) + range(t, lower, upper);
+    /**
+     * The general nibble (a composite chunk key, or a target key longer than the chunk key): row
+     * count and hash sum of the chunk, the last chunk key, and the count and hash sum of the rows
+     * sharing that last key ("ties"): the chunk then ends before them, since the limit may have cut
+     * their run (rows of one key from several shards).
+     */
+    static String nibbleGeneral(TableSpec t, Span span, int size) {
+        List<String> ck = t.chunkKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList();
+        List<String> order = new java.util.ArrayList<>(ck);
+        t.rowKey().stream().filter(c -> !t.chunkKey().contains(c)).map(io.shardkit.mysql.SqlText::identifier).forEach(order::add);
+        List<String> lasts = new java.util.ArrayList<>();
+        List<String> ties = new java.util.ArrayList<>();
+        for (int i = 0; i < ck.size(); i++) {
+            lasts.add("LAST_VALUE(" + ck.get(i) + ") OVER _sk_w AS _sk_l" + i);
+            ties.add(ck.get(i) + " = _sk_l" + i);
+        }
+        String tie = String.join(" AND ", ties);
+        String maxLasts = String.join(", ", java.util.stream.IntStream.range(0, ck.size()).mapToObj(i -> "MAX(_sk_l" + i + ")").toList());
+        return "SELECT COUNT(*), COALESCE(SUM(_sk_h), 0), COALESCE(SUM(CASE WHEN " + tie + " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN " + tie + " THEN _sk_h ELSE 0 END), 0), "
+                + maxLasts + " FROM (SELECT " + String.join(", ", ck) + ", _sk_h, " + String.join(", ", lasts) + " FROM (SELECT " + String.join(", ", ck) + ", "
+                + rowHash(Side.target(), t.typed()) + " AS _sk_h FROM " + from(t) + where(t, span) + " ORDER BY " + String.join(", ", order) + " LIMIT " + size
+                + ") _sk_x WINDOW _sk_w AS (ORDER BY " + String.join(", ", ck) + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) _sk_y";
+    }
+
+    /** Lowest and highest value of the first chunk-key column on this side (its own values): where the segments lie. */
+    static String extent(TableSpec t) {
+        String k = identifier(t.chunkKey().getFirst());
+        return "SELECT MIN(" + k + "), MAX(" + k + ") FROM " + from(t);
+    }
+
+    /** Row key (as target values) and row hash of every row in a span. */
+    static String rows(TableSpec t, Side side, Span span) {
+        return "SELECT " + keyExprs(t, side) + ", " + rowHash(side, t.typed()) + " FROM " + from(t) + where(t, span);
     }
 
     /** Row key and row hash of the rows with the given keys (this side's own key columns). */

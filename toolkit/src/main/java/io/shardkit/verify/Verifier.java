@@ -77,8 +77,8 @@ public final class Verifier {
         this.progress = progress;
     }
 
-    /** A set of rows compared together: a chunk-key range, or an explicit list of target row keys. */
-    private record Scope(List<Object> lower, List<Object> upper, List<List<Object>> keys) {}
+    /** A set of rows compared together: a span of the chunk key, or an explicit list of target row keys. */
+    private record Scope(Span span, List<List<Object>> keys) {}
 
     private record Sum(long rows, BigInteger hashes) {
         Sum plus(Sum o) {
@@ -94,7 +94,20 @@ public final class Verifier {
     /** Frames the row hash by the target's column types: numbers and temporals cannot hold the separator. */
     private void readTypes() throws SQLException {
         spec = withTargetTypes(spec, target);
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            ps.setString(1, spec.database());
+            ps.setString(2, spec.table());
+            ps.setString(3, spec.chunkKey().getFirst());
+            try (ResultSet rs = ps.executeQuery()) {
+                integerLead = rs.next() && INTEGER_TYPES.contains(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
     }
+
+    private static final java.util.Set<String> INTEGER_TYPES = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
+    /** Whether the first chunk-key column is an integer: then the key line can be cut into segments by arithmetic. */
+    private boolean integerLead;
 
     /** The spec with the target's column types (framing, FLOAT read exactly): for the row hash and for repairs. */
     public static TableSpec withTargetTypes(TableSpec spec, DataSource target) throws SQLException {
@@ -119,47 +132,113 @@ public final class Verifier {
         return spec.withTypes(typed);
     }
 
-    /** Every chunk of the table. */
+    /**
+     * Every chunk of the table. The target's key line is cut into segments (see {@link Segments};
+     * one segment when the first chunk-key column is not an integer); workers take segments in
+     * turn and nibble each: the target's next chunk is read once, giving its checksum and where it
+     * ends, then every source's checksum over the same range.
+     */
     public TableResult chunks() throws Exception {
         long start = System.nanoTime();
         readTypes();
-        List<Future<Scope>> pending = new ArrayList<>();
-        long[] rows = {0};
-        Semaphore queued = new Semaphore(settings.parallelism() * 2);
-        try (ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism())) {
-            try (Connection t = target.getConnection()) {
-                List<Object> lower = null;
-                while (true) {
-                    gate.beforeChunk();
-                    List<Object> upper = boundary(t, lower);
-                    Scope chunk = new Scope(lower, upper, null);
-                    queued.acquire();
-                    pending.add(pool.submit(() -> {
-                        try {
-                            Sum expected = new Sum(0, BigInteger.ZERO);
-                            for (TableSpec.SourceMap s : spec.sources()) expected = expected.plus(checksum(Side.source(s), chunk));
-                            Sum actual = checksum(Side.target(), chunk);
-                            synchronized (rows) {
-                                rows[0] += actual.rows;
-                            }
-                            return expected.equals(actual) ? null : chunk;
-                        } finally {
-                            queued.release();
+        java.util.Queue<Span> segments = new java.util.concurrent.ConcurrentLinkedQueue<>(segments());
+        java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong chunks = new java.util.concurrent.atomic.AtomicLong();
+        List<Span> mismatched = java.util.Collections.synchronizedList(new ArrayList<>());
+        // nibblers keep the target busy; the sources' checksums of each chunk run beside them, so the target
+        // (which holds every row, most of the work) never waits on a source
+        Semaphore ahead = new Semaphore(settings.parallelism() * 2);
+        List<Future<Void>> compared = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ExecutorService nibblers = Executors.newFixedThreadPool(settings.parallelism()); ExecutorService comparers = Executors.newFixedThreadPool(settings.parallelism())) {
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < settings.parallelism(); i++) {
+                workers.add(nibblers.submit(() -> {
+                    for (Span segment = segments.poll(); segment != null; segment = segments.poll()) {
+                        Span at = segment;
+                        while (at != null) {
+                            gate.beforeChunk();
+                            Nibble n = nibble(at);
+                            chunks.incrementAndGet();
+                            rows.addAndGet(n.target().rows());
+                            ahead.acquire();
+                            compared.add(comparers.submit(() -> {
+                                try {
+                                    Sum expected = new Sum(0, BigInteger.ZERO);
+                                    for (TableSpec.SourceMap s : spec.sources()) expected = expected.plus(checksum(Side.source(s), n.chunk()));
+                                    if (!expected.equals(n.target())) mismatched.add(n.chunk());
+                                    return null;
+                                } finally {
+                                    ahead.release();
+                                }
+                            }));
+                            at = n.next();
                         }
-                    }));
-                    if (upper == null) break;
-                    lower = upper;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : workers) f.get();
+            synchronized (compared) {
+                for (Future<Void> f : compared) f.get();
+            }
+        }
+        if (!mismatched.isEmpty()) progress.accept(spec.table() + ": " + mismatched.size() + " of " + chunks.get() + " chunks differ; settling them row by row");
+        List<RowDiff> diffs = new ArrayList<>();
+        for (Span s : mismatched) diffs.addAll(settle(new Scope(s, null)));
+        return new TableResult(spec.table(), "chunks", chunks.get(), rows.get(), mismatched.size(), diffs, (System.nanoTime() - start) / 1_000_000, settled, inFlight.get());
+    }
+
+    /** One nibble: the chunk it covered, the target's checksum over it, and where the segment goes on (null: done). */
+    private record Nibble(Span chunk, Sum target, Span next) {}
+
+    private Nibble nibble(Span at) throws SQLException {
+        int size = settings.chunkSize();
+        boolean unique = spec.chunkKey().size() == 1 && spec.rowKey().equals(spec.chunkKey());
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(unique ? RowHashSql.nibbleUnique(spec, at, size) : RowHashSql.nibbleGeneral(spec, at, size))) {
+            bindAll(ps, 1, at.params(spec, Side.target()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long count = rs.getLong(1);
+                BigInteger sum = rs.getBigDecimal(2).toBigIntegerExact();
+                if (count < size) return new Nibble(at, new Sum(count, sum), null); // the rest of the segment
+                if (unique) {
+                    List<Object> last = readKey(rs, 3, 1);
+                    return new Nibble(at.until(new Span.Bound(last, true)), new Sum(count, sum), at.from(new Span.Bound(last, false)));
                 }
+                long ties = rs.getLong(3);
+                BigInteger tieSum = rs.getBigDecimal(4).toBigIntegerExact();
+                List<Object> last = readKey(rs, 5, spec.chunkKey().size());
+                if (ties < count) {
+                    // end before the last key: the limit may have cut its run of rows
+                    return new Nibble(at.until(new Span.Bound(last, false)), new Sum(count - ties, sum.subtract(tieSum)), at.from(new Span.Bound(last, true)));
+                }
+                // one key fills the whole nibble: take its whole run as the chunk
+                Span chunk = at.until(new Span.Bound(last, true));
+                return new Nibble(chunk, checksum(Side.target(), chunk), at.from(new Span.Bound(last, false)));
             }
-            List<Scope> mismatched = new ArrayList<>();
-            for (Future<Scope> f : pending) {
-                Scope s = f.get();
-                if (s != null) mismatched.add(s);
-            }
-            if (!mismatched.isEmpty()) progress.accept(spec.table() + ": " + mismatched.size() + " of " + pending.size() + " chunks differ; settling them row by row");
-            List<RowDiff> diffs = new ArrayList<>();
-            for (Scope s : mismatched) diffs.addAll(settle(s));
-            return new TableResult(spec.table(), "chunks", pending.size(), rows[0], mismatched.size(), diffs, (System.nanoTime() - start) / 1_000_000, settled, inFlight.get());
+        }
+    }
+
+    /**
+     * The segments to nibble: cut where rows lie on the target and on each source, when the first
+     * chunk-key column is an integer; otherwise the whole table is one segment.
+     */
+    private List<Span> segments() throws SQLException {
+        if (!integerLead) return List.of(Span.ALL);
+        List<Segments.Interval> intervals = new ArrayList<>();
+        String first = spec.chunkKey().getFirst();
+        extent(target, BigInteger.ZERO).ifPresent(intervals::add);
+        for (TableSpec.SourceMap s : spec.sources()) {
+            extent(sources.get(s.group()), BigInteger.valueOf(s.shifts().getOrDefault(first, 0L))).ifPresent(intervals::add);
+        }
+        return Segments.of(intervals, settings.parallelism());
+    }
+
+    private java.util.Optional<Segments.Interval> extent(DataSource ds, BigInteger shift) throws SQLException {
+        try (Connection c = ds.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery(RowHashSql.extent(spec))) {
+            rs.next();
+            if (rs.getBigDecimal(1) == null) return java.util.Optional.empty();
+            return java.util.Optional.of(new Segments.Interval(rs.getBigDecimal(1).toBigIntegerExact().add(shift), rs.getBigDecimal(2).toBigIntegerExact().add(shift)));
         }
     }
 
@@ -173,7 +252,7 @@ public final class Verifier {
         long rows = 0;
         for (int i = 0; i < rowKeys.size(); i += KEY_BATCH) {
             gate.beforeChunk();
-            Scope batch = new Scope(null, null, rowKeys.subList(i, Math.min(rowKeys.size(), i + KEY_BATCH)));
+            Scope batch = new Scope(null, rowKeys.subList(i, Math.min(rowKeys.size(), i + KEY_BATCH)));
             batches++;
             Map<String, Row> src = sourceRows(batch);
             Map<String, Row> tgt = targetRows(batch);
@@ -226,18 +305,9 @@ public final class Verifier {
         return out;
     }
 
-    private List<Object> boundary(Connection t, List<Object> lower) throws SQLException {
-        try (PreparedStatement ps = t.prepareStatement(RowHashSql.boundary(spec, lower != null, settings.chunkSize()))) {
-            if (lower != null) bindAll(ps, 1, KeyRange.params(lower));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? readKey(rs, spec.chunkKey().size()) : null;
-            }
-        }
-    }
-
-    private Sum checksum(Side side, Scope chunk) throws SQLException {
-        try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(RowHashSql.checksum(spec, side, chunk.lower() != null, chunk.upper() != null))) {
-            bindRange(ps, side, chunk);
+    private Sum checksum(Side side, Span span) throws SQLException {
+        try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(RowHashSql.checksum(spec, side, span))) {
+            bindAll(ps, 1, span.params(spec, side));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Sum(rs.getLong(1), rs.getBigDecimal(2).toBigIntegerExact());
@@ -264,7 +334,7 @@ public final class Verifier {
     }
 
     private List<Row> rows(Side side, Scope scope) throws SQLException {
-        if (scope.keys() == null) return query(side, RowHashSql.rows(spec, side, scope.lower() != null, scope.upper() != null), null, scope);
+        if (scope.keys() == null) return query(side, RowHashSql.rows(spec, side, scope.span()), scope.span().params(spec, side), scope);
         List<Row> out = new ArrayList<>();
         if (side.isTarget()) {
             // group the keys by the columns sources fill with constants (the shard column): one IN list per group
@@ -297,25 +367,12 @@ public final class Verifier {
     private List<Row> query(Side side, String sql, List<Object> params, Scope scope) throws SQLException {
         List<Row> out = new ArrayList<>();
         try (Connection c = connection(side); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (params == null) bindRange(ps, side, scope);
-            else bindAll(ps, 1, params);
+            bindAll(ps, 1, params);
             try (ResultSet rs = ps.executeQuery()) {
                 int n = spec.rowKey().size();
-                while (rs.next()) out.add(new Row(readKey(rs, n), rs.getString(n + 1), side.name(), false));
+                while (rs.next()) out.add(new Row(readKey(rs, 1, n), rs.getString(n + 1), side.name(), false));
             }
         }
-        return out;
-    }
-
-    private void bindRange(PreparedStatement ps, Side side, Scope chunk) throws SQLException {
-        int i = 1;
-        if (chunk.lower() != null) i = bindAll(ps, i, KeyRange.params(ownBound(side, chunk.lower())));
-        if (chunk.upper() != null) bindAll(ps, i, KeyRange.params(ownBound(side, chunk.upper())));
-    }
-
-    private List<Object> ownBound(Side side, List<Object> targetBound) {
-        List<Object> out = new ArrayList<>();
-        for (int i = 0; i < spec.chunkKey().size(); i++) out.add(side.bound(spec.chunkKey().get(i), targetBound.get(i)));
         return out;
     }
 
@@ -325,10 +382,10 @@ public final class Verifier {
         return i;
     }
 
-    private static List<Object> readKey(ResultSet rs, int n) throws SQLException {
+    private static List<Object> readKey(ResultSet rs, int from, int n) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         List<Object> key = new ArrayList<>();
-        for (int i = 1; i <= n; i++) key.add(JdbcValues.read(rs, i, md));
+        for (int i = from; i < from + n; i++) key.add(JdbcValues.read(rs, i, md));
         return key;
     }
 

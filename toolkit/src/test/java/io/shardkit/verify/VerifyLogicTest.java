@@ -25,9 +25,34 @@ class VerifyLogicTest {
                 + " CONCAT_WS(',', ISNULL((`parent_id` + 100000)), ISNULL(`v`), LENGTH(`v`)))), 16), 16, 10) AS UNSIGNED)");
         assertThat(RowHashSql.rowHash(Side.target(), List.of(new TableSpec.Column("id", false, false)))).isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', `id`)), 16), 16, 10) AS UNSIGNED)");
         assertThat(RowHashSql.rowHash(Side.source(S1), SHARD.typed())).contains("'g1'");
-        assertThat(RowHashSql.checksum(OFFSET, Side.target(), true, true))
-                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(" + RowHashSql.rowHash(Side.target(), OFFSET.typed()) + "), 0) FROM `db`.`t` WHERE ((`id` > ?)) AND ((`id` <= ?))");
-        assertThat(RowHashSql.boundary(OFFSET, false, 500)).isEqualTo("SELECT `id` FROM `db`.`t` ORDER BY `id` LIMIT 1 OFFSET 499");
+        Span chunk = new Span(null, 200_000L, new Span.Bound(List.of(100_500L), false), new Span.Bound(List.of(100_900L), true));
+        assertThat(RowHashSql.checksum(OFFSET, Side.target(), chunk))
+                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(" + RowHashSql.rowHash(Side.target(), OFFSET.typed()) + "), 0) FROM `db`.`t` WHERE `id` <= ? AND ((`id` > ?)) AND ((`id` <= ?))");
+        assertThat(chunk.params(OFFSET, Side.source(G2))).containsExactly(100_000L, 500L, 900L);
+        assertThat(RowHashSql.nibbleUnique(OFFSET, new Span(7L, null, null, null), 500))
+                .isEqualTo("SELECT COUNT(*), COALESCE(SUM(_sk_h), 0), MAX(`id`) FROM (SELECT `id`, " + RowHashSql.rowHash(Side.target(), OFFSET.typed())
+                        + " AS _sk_h FROM `db`.`t` WHERE `id` > ? ORDER BY `id` LIMIT 500) _sk_x");
+    }
+
+    @Test
+    void aNibbleOverAShardColumnEndsBeforeTheRunOfItsLastKey() {
+        String sql = RowHashSql.nibbleGeneral(SHARD, Span.ALL.from(new Span.Bound(List.of(10L), true)), 100);
+        // ordered by the whole target key, ties counted against the last chunk key, next chunk starts at that key
+        assertThat(sql).contains("WHERE ((`id` >= ?)) ORDER BY `id`, `_shard` LIMIT 100")
+                .contains("LAST_VALUE(`id`) OVER _sk_w AS _sk_l0")
+                .contains("SUM(CASE WHEN `id` = _sk_l0 THEN 1 ELSE 0 END)");
+        assertThat(RowHashSql.where(SHARD, Span.ALL.until(new Span.Bound(List.of(10L), false)))).isEqualTo(" WHERE ((`id` < ?))");
+    }
+
+    @Test
+    void segmentsTileTheKeyLineAndCutEachIslandWhereRowsLie() {
+        List<Span> s = Segments.of(List.of(new Segments.Interval(BigInteger.ONE, BigInteger.valueOf(100)),
+                new Segments.Interval(BigInteger.valueOf(1_000_001), BigInteger.valueOf(1_000_100))), 4);
+        assertThat(s).extracting(Span::segAfter).containsExactly(null, 25L, 50L, 75L, 100L, 1_000_025L, 1_000_050L, 1_000_075L, 1_000_100L);
+        assertThat(s).extracting(Span::segAtMost).containsExactly(25L, 50L, 75L, 100L, 1_000_025L, 1_000_050L, 1_000_075L, 1_000_100L, null);
+        assertThat(Segments.of(List.of(), 4)).containsExactly(Span.ALL);
+        BigInteger top = new BigInteger("18446744073709551615");
+        assertThat(Segments.of(List.of(new Segments.Interval(top, top)), 2)).extracting(Span::segAtMost).containsExactly(top, null);
     }
 
     @Test

@@ -77,6 +77,57 @@ abstract class VerifyScenarios {
         verifyFindsAndRepairs(f, KeyStrategy.SHARD_COLUMN);
     }
 
+    /**
+     * A composite key led by text, merged with a shard column: both sources hold the same keys, so
+     * every chunk key appears twice on the target. Verify nibbles such a table in one segment and
+     * ends each chunk before the run of its last key; with chunks of 2 rows every nibble is one
+     * such run. Every size finds exactly the injected differences.
+     */
+    @Test
+    void compositeTextKeyUnderAShardColumn(Fleet f) throws Exception {
+        String db = "vf_composite";
+        for (String g : List.of("g1", "g2")) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE " + db);
+                Queries.execute(c, "CREATE TABLE " + db + ".tags (region VARCHAR(8) NOT NULL, n INT NOT NULL, v INT, PRIMARY KEY (region, n)) CHARACTER SET utf8mb4");
+                StringBuilder sb = new StringBuilder("INSERT INTO " + db + ".tags VALUES ");
+                for (int i = 0; i < 300; i++) sb.append(i == 0 ? "" : ",").append("('").append(List.of("eu", "us", "ap").get(i % 3)).append("', ").append(i).append(", ").append(i).append(")");
+                Queries.execute(c, sb.toString());
+            }
+        }
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest(db, List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));
+        try (Catalog catalog = Catalog.embedded(f.home())) {
+            catalog.savePlan(plan.id(), "it", "g1,g2", "g3", PlanJson.write(plan));
+            MergeControl control = new MergeControl();
+            JobStore jobs = new JobStore(catalog);
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println)) {
+                CompletableFuture<Void> running = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("copy finished", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+                job.awaitCaughtUp();
+                try (Connection c = f.connect(primary(f, "g3"))) {
+                    c.setCatalog(db);
+                    Queries.execute(c, "DELETE FROM tags WHERE region = 'us' AND n = 100 AND _shard = 'g1'");
+                    Queries.execute(c, "UPDATE tags SET v = -1 WHERE region = 'ap' AND n = 299 AND _shard = 'g2'");
+                    Queries.execute(c, "INSERT INTO tags VALUES ('eu', 5000, 1, 'g2')");
+                }
+                Set<String> expected = Set.of("MISSING [\"us\",100,\"g1\"]", "DIFFERENT [\"ap\",299,\"g2\"]", "EXTRA [\"eu\",5000,\"g2\"]");
+                try (MergeVerify v = new MergeVerify(plan, t, f.admin(), catalog, 4, System.out::println)) {
+                    for (int size : List.of(2, 7, 500)) {
+                        MergeVerify.Report r = v.run(List.of(), true, new Verifier.Settings(size, 3, 3));
+                        assertThat(found(r)).as("chunks of %d", size).isEqualTo(expected);
+                        assertThat(r.tables().getFirst().rows()).as("chunks of %d", size).isEqualTo(600);
+                    }
+                    v.repair(v.run(List.of(), true, SMALL_CHUNKS), true);
+                    assertThat(v.run(List.of(), true, new Verifier.Settings(2, 3, 3)).clean()).isTrue();
+                }
+                control.requestStop();
+                running.get();
+            }
+        }
+    }
+
     /** Target key of source row {@code id} of {@code group} under the plan, as verify prints it. */
     static String key(Plan plan, String group, long id) {
         if (plan.strategy() == KeyStrategy.SHARD_COLUMN) return "[" + id + ",\"" + group + "\"]";
