@@ -22,7 +22,10 @@ class VerifyLogicTest {
         Side s = Side.source(G2);
         List<TableSpec.Column> typed = List.of(new TableSpec.Column("id", false, false), new TableSpec.Column("parent_id", true, false), new TableSpec.Column("v", true, true));
         assertThat(RowHashSql.rowHash(s, typed)).isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', (`id` + 100000), (`parent_id` + 100000), `v`,"
-                + " CONCAT_WS(',', ISNULL((`parent_id` + 100000)), ISNULL(`v`), LENGTH(`v`)))), 16), 16, 10) AS UNSIGNED)");
+                + " CONCAT_WS(',', ISNULL((`parent_id` + 100000)), ISNULL(`v`)))), 16), 16, 10) AS UNSIGNED)");
+        // every string's length but the last one's: nothing after the last string can hold the separator
+        assertThat(RowHashSql.rowHash(Side.target(), List.of(new TableSpec.Column("a", false, true), new TableSpec.Column("n", false, false), new TableSpec.Column("b", false, true))))
+                .isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', `a`, `n`, `b`, CONCAT_WS(',', LENGTH(`a`)))), 16), 16, 10) AS UNSIGNED)");
         assertThat(RowHashSql.rowHash(Side.target(), List.of(new TableSpec.Column("id", false, false)))).isEqualTo("CAST(CONV(LEFT(SHA1(CONCAT_WS('#', `id`)), 16), 16, 10) AS UNSIGNED)");
         assertThat(RowHashSql.rowHash(Side.source(S1), SHARD.typed())).contains("'g1'");
         Span chunk = new Span(null, 200_000L, new Span.Bound(List.of(100_500L), false), new Span.Bound(List.of(100_900L), true));
