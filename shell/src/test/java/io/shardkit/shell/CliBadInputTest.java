@@ -134,4 +134,16 @@ class CliBadInputTest {
         assertThat(keys.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(keys.err()).contains("--keys must be reject, offset or shard-column");
     }
+
+    @Test
+    void verifyChunkOptionsAreCheckedBeforeAnythingIsOpened(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("fleet.yaml");
+        Files.writeString(f, GOOD);
+        for (String[] bad : new String[][] {{"--chunk-time", "0"}, {"--chunk-time", "soon"}, {"--chunk-size", "5"}}) {
+            Run r = run("merge", "verify", "m1", bad[0], bad[1], "--topology", f.toString(), "--home", dir.toString());
+            assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(String.join(" ", bad)).contains(bad[0]);
+        }
+        assertThat(dir.resolve("catalog.mv.db")).doesNotExist();
+    }
 }

@@ -52,8 +52,26 @@ public final class Verifier {
         void beforeChunk() throws Exception;
     }
 
-    public record Settings(int chunkSize, int parallelism, int rechecks) {
-        public static final Settings DEFAULT = new Settings(10_000, 4, 3);
+    /**
+     * How chunks are cut and checked. With a {@code chunkTime}, {@code chunkSize} is only where each
+     * segment starts: every nibble resizes the next one toward that duration on the target (between
+     * half and twice the last size), as pt-table-checksum's --chunk-time does; without one the size
+     * is fixed.
+     */
+    public record Settings(int chunkSize, int parallelism, int rechecks, java.time.Duration chunkTime) {
+        public Settings(int chunkSize, int parallelism, int rechecks) {
+            this(chunkSize, parallelism, rechecks, null);
+        }
+
+        public static final Settings DEFAULT = new Settings(10_000, 4, 3, java.time.Duration.ofMillis(250));
+        /** The largest adapted chunk: a chunk that differs is settled row by row in memory. */
+        static final int MAX_ADAPTED = 200_000;
+
+        int next(int size, long tookNanos) {
+            if (chunkTime == null) return size;
+            double factor = Math.max(0.5, Math.min(2.0, (double) chunkTime.toNanos() / Math.max(1, tookNanos)));
+            return (int) Math.max(10, Math.min(MAX_ADAPTED, size * factor));
+        }
     }
 
     private TableSpec spec;
@@ -155,9 +173,12 @@ public final class Verifier {
                 workers.add(nibblers.submit(() -> {
                     for (Span segment = segments.poll(); segment != null; segment = segments.poll()) {
                         Span at = segment;
+                        int size = settings.chunkSize();
                         while (at != null) {
                             gate.beforeChunk();
-                            Nibble n = nibble(at);
+                            long began = System.nanoTime();
+                            Nibble n = nibble(at, size);
+                            size = settings.next(size, System.nanoTime() - began);
                             chunks.incrementAndGet();
                             rows.addAndGet(n.target().rows());
                             ahead.acquire();
@@ -191,8 +212,7 @@ public final class Verifier {
     /** One nibble: the chunk it covered, the target's checksum over it, and where the segment goes on (null: done). */
     private record Nibble(Span chunk, Sum target, Span next) {}
 
-    private Nibble nibble(Span at) throws SQLException {
-        int size = settings.chunkSize();
+    private Nibble nibble(Span at, int size) throws SQLException {
         boolean unique = spec.chunkKey().size() == 1 && spec.rowKey().equals(spec.chunkKey());
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(unique ? RowHashSql.nibbleUnique(spec, at, size) : RowHashSql.nibbleGeneral(spec, at, size))) {
             bindAll(ps, 1, at.params(spec, Side.target()));

@@ -48,6 +48,16 @@ class VerifyLogicTest {
     }
 
     @Test
+    void adaptedChunksMoveTowardTheirTimeByAtMostAFactorOfTwo() {
+        Verifier.Settings s = new Verifier.Settings(10_000, 4, 3, java.time.Duration.ofMillis(250));
+        assertThat(s.next(10_000, 250_000_000L)).isEqualTo(10_000);
+        assertThat(s.next(10_000, 50_000_000L)).isEqualTo(20_000);
+        assertThat(s.next(10_000, 2_000_000_000L)).isEqualTo(5_000);
+        assertThat(s.next(150_000, 1)).isEqualTo(200_000);
+        assertThat(new Verifier.Settings(500, 4, 3).next(500, 1)).isEqualTo(500);
+    }
+
+    @Test
     void segmentsTileTheKeyLineAndCutEachIslandWhereRowsLie() {
         List<Span> s = Segments.of(List.of(new Segments.Interval(BigInteger.ONE, BigInteger.valueOf(100)),
                 new Segments.Interval(BigInteger.valueOf(1_000_001), BigInteger.valueOf(1_000_100))), 4);

@@ -32,7 +32,8 @@ final class MergeVerifyCommand implements Callable<Integer> {
     @Option(names = "--full", description = "Every chunk, even when a clean run allows re-checking only the rows written since.") boolean full;
     @Option(names = "--repair", description = "Re-copy each differing row from the source that owns it (then verify again).") boolean repair;
     @Option(names = "--print-sql", description = "Show the repair statements without running them.") boolean printSql;
-    @Option(names = "--chunk-size", defaultValue = "10000", description = "Target rows per checksum chunk (default ${DEFAULT-VALUE}).") int chunkSize;
+    @Option(names = "--chunk-size", description = "Rows per checksum chunk, fixed. Without it chunks start at 10000 rows and are resized toward --chunk-time.") Integer chunkSize;
+    @Option(names = "--chunk-time", defaultValue = "0.25s", description = "Target time of one chunk on the target when --chunk-size is not given (default ${DEFAULT-VALUE}).") String chunkTime;
     @Option(names = "--parallel", defaultValue = "4", description = "Chunks checked at once (default ${DEFAULT-VALUE}).") int parallel;
     @Option(names = "--json", description = "Print the results as JSON.") boolean json;
 
@@ -40,7 +41,9 @@ final class MergeVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (chunkSize < 10 || chunkSize > 1_000_000) throw new IllegalArgumentException("--chunk-size must be 10..1000000");
+        if (chunkSize != null && (chunkSize < 10 || chunkSize > 1_000_000)) throw new IllegalArgumentException("--chunk-size must be 10..1000000");
+        java.time.Duration perChunk = Durations.parse("--chunk-time", chunkTime);
+        if (perChunk.isZero() || perChunk.compareTo(java.time.Duration.ofMinutes(1)) > 0) throw new IllegalArgumentException("--chunk-time must be above 0 and at most 60s");
         if (parallel < 1 || parallel > 64) throw new IllegalArgumentException("--parallel must be 1..64");
         if (repair && printSql) throw new IllegalArgumentException("choose --repair or --print-sql, not both");
         Topology t = topo.load(ctx);
@@ -54,7 +57,8 @@ final class MergeVerifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("merge " + id + " is " + state + (jobs.copyFinished(id) ? "" : " and has not finished its copy") + ": nothing to verify yet");
             }
             try (MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(t), catalog, parallel + 1, line -> { out.println(line); out.flush(); })) {
-                MergeVerify.Report report = v.run(tables, full, new Verifier.Settings(chunkSize, parallel, 3));
+                MergeVerify.Report report = v.run(tables, full, chunkSize != null ? new Verifier.Settings(chunkSize, parallel, 3)
+                        : new Verifier.Settings(Verifier.Settings.DEFAULT.chunkSize(), parallel, 3, perChunk));
                 List<Repair.Outcome> repairs = repair || printSql ? v.repair(report, repair) : List.of();
                 if (json) {
                     Json.print(out, java.util.Map.of("job", id, "clean", report.clean(), "tables", report.tables(), "repairs", repairs));
