@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -152,26 +151,35 @@ public final class Verifier {
 
     /**
      * Every chunk of the table. The target's key line is cut into segments (see {@link Segments};
-     * one segment when the first chunk-key column is not an integer); workers take segments in
-     * turn and nibble each: the target's next chunk is read once, giving its checksum and where it
-     * ends, then every source's checksum over the same range.
+     * one segment when the first chunk-key column is not an integer). Workers nibble the target
+     * segment by segment, each chunk read once for its checksum and its end; meanwhile every source
+     * checksums each whole segment, so neither side waits on the other. A segment whose sums
+     * differ is then compared chunk by chunk, and the chunks that differ are settled row by row.
      */
     public TableResult chunks() throws Exception {
         long start = System.nanoTime();
         readTypes();
-        java.util.Queue<Span> segments = new java.util.concurrent.ConcurrentLinkedQueue<>(segments());
-        java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong chunks = new java.util.concurrent.atomic.AtomicLong();
-        List<Span> mismatched = java.util.Collections.synchronizedList(new ArrayList<>());
-        // nibblers keep the target busy; the sources' checksums of each chunk run beside them, so the target
-        // (which holds every row, most of the work) never waits on a source
-        Semaphore ahead = new Semaphore(settings.parallelism() * 2);
-        List<Future<Void>> compared = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (ExecutorService nibblers = Executors.newFixedThreadPool(settings.parallelism()); ExecutorService comparers = Executors.newFixedThreadPool(settings.parallelism())) {
+        List<Span> all = segments();
+        java.util.Queue<Span> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(all);
+        Map<Span, List<Nibble>> nibbled = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Span, List<Future<Sum>>> sourceSums = new LinkedHashMap<>();
+        List<Span> mismatched = new ArrayList<>();
+        long chunks = 0;
+        long rows = 0;
+        try (ExecutorService nibblers = Executors.newFixedThreadPool(settings.parallelism()); ExecutorService sourcePool = Executors.newFixedThreadPool(settings.parallelism())) {
+            for (Span segment : all) {
+                List<Future<Sum>> sums = new ArrayList<>();
+                for (TableSpec.SourceMap s : spec.sources()) sums.add(sourcePool.submit(() -> {
+                    gate.beforeChunk();
+                    return checksum(Side.source(s), segment);
+                }));
+                sourceSums.put(segment, sums);
+            }
             List<Future<Void>> workers = new ArrayList<>();
             for (int i = 0; i < settings.parallelism(); i++) {
                 workers.add(nibblers.submit(() -> {
-                    for (Span segment = segments.poll(); segment != null; segment = segments.poll()) {
+                    for (Span segment = queue.poll(); segment != null; segment = queue.poll()) {
+                        List<Nibble> done = new ArrayList<>();
                         Span at = segment;
                         int size = settings.chunkSize();
                         while (at != null) {
@@ -179,34 +187,35 @@ public final class Verifier {
                             long began = System.nanoTime();
                             Nibble n = nibble(at, size);
                             size = settings.next(size, System.nanoTime() - began);
-                            chunks.incrementAndGet();
-                            rows.addAndGet(n.target().rows());
-                            ahead.acquire();
-                            compared.add(comparers.submit(() -> {
-                                try {
-                                    Sum expected = new Sum(0, BigInteger.ZERO);
-                                    for (TableSpec.SourceMap s : spec.sources()) expected = expected.plus(checksum(Side.source(s), n.chunk()));
-                                    if (!expected.equals(n.target())) mismatched.add(n.chunk());
-                                    return null;
-                                } finally {
-                                    ahead.release();
-                                }
-                            }));
+                            done.add(n);
                             at = n.next();
                         }
+                        nibbled.put(segment, done);
                     }
                     return null;
                 }));
             }
             for (Future<Void> f : workers) f.get();
-            synchronized (compared) {
-                for (Future<Void> f : compared) f.get();
+            for (Span segment : all) {
+                Sum expected = new Sum(0, BigInteger.ZERO);
+                for (Future<Sum> f : sourceSums.get(segment)) expected = expected.plus(f.get());
+                Sum actual = new Sum(0, BigInteger.ZERO);
+                for (Nibble n : nibbled.get(segment)) actual = actual.plus(n.target());
+                chunks += nibbled.get(segment).size();
+                rows += actual.rows();
+                if (expected.equals(actual)) continue;
+                // which chunks of it: the sources again, chunk by chunk
+                for (Nibble n : nibbled.get(segment)) {
+                    Sum e = new Sum(0, BigInteger.ZERO);
+                    for (TableSpec.SourceMap s : spec.sources()) e = e.plus(checksum(Side.source(s), n.chunk()));
+                    if (!e.equals(n.target())) mismatched.add(n.chunk());
+                }
             }
         }
-        if (!mismatched.isEmpty()) progress.accept(spec.table() + ": " + mismatched.size() + " of " + chunks.get() + " chunks differ; settling them row by row");
+        if (!mismatched.isEmpty()) progress.accept(spec.table() + ": " + mismatched.size() + " of " + chunks + " chunks differ; settling them row by row");
         List<RowDiff> diffs = new ArrayList<>();
         for (Span s : mismatched) diffs.addAll(settle(new Scope(s, null)));
-        return new TableResult(spec.table(), "chunks", chunks.get(), rows.get(), mismatched.size(), diffs, (System.nanoTime() - start) / 1_000_000, settled, inFlight.get());
+        return new TableResult(spec.table(), "chunks", chunks, rows, mismatched.size(), diffs, (System.nanoTime() - start) / 1_000_000, settled, inFlight.get());
     }
 
     /** One nibble: the chunk it covered, the target's checksum over it, and where the segment goes on (null: done). */
