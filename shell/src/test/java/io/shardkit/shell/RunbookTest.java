@@ -40,7 +40,7 @@ class RunbookTest {
         Files.writeString(book, "shardkit sandbox status --name a\nsandbox status --name b\n");
         var r = CliBadInputTest.run("run", book.toString(), "--home", dir.toString());
         assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
-        assertThat(r.out()).contains("c.sk:1> shardkit sandbox status --name a").doesNotContain("c.sk:2>");
+        assertThat(r.out()).contains("c.sk:1> shardkit sandbox status --name a").containsPattern("c.sk:1 failed in \\d+\\.\\d\\d s").doesNotContain("c.sk:2>");
         assertThat(r.err()).contains("no sandbox 'a'").contains("runbook stopped at " + book + ":1");
     }
 

@@ -68,6 +68,19 @@ class VerifyBenchmark {
         assertThat(printed).contains("vbench: clean");
         results.add(new Result("shardkit merge verify --full (4 sources vs target, chunk checksums, 4 in parallel; the launcher, JVM start included)", total, skSecs,
                 "reads each row on its source and on the target"));
+        // the same command as the second step of a runbook (one JVM, as in an operator's shell session): the runbook
+        // prints each step's duration
+        Path book = dir().resolve("verify-warm.sk");
+        String line = "merge verify vbench --full --home " + f.home() + " --sandbox " + f.name();
+        Files.writeString(book, line + "\n" + line + "\n");
+        List<String> runBook = new ArrayList<>(shardkit(f, "run", book.toString()));
+        runBook.subList(runBook.size() - 4, runBook.size()).clear(); // run takes the homes from its lines
+        Path warmOut = dir().resolve("verify-warm.out");
+        Process warmRun = new ProcessBuilder(runBook).redirectErrorStream(true).redirectOutput(warmOut.toFile()).start();
+        assertThat(warmRun.waitFor()).as(Files.readString(warmOut)).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("verify-warm.sk:2 done in ([0-9.]+) s").matcher(Files.readString(warmOut));
+        assertThat(m.find()).as(Files.readString(warmOut)).isTrue();
+        double warmSecs = Double.parseDouble(m.group(1));
 
         // pt-table-checksum: primary against its replica; on MariaDB it needs dsn recursion and no binlog-format check
         String tp = t.instance(primary(f, target)).ip();
@@ -88,6 +101,8 @@ class VerifyBenchmark {
             assertThat(Long.parseLong(Queries.string(c, "SELECT SUM(this_cnt) FROM percona.checksums WHERE db = 'bench' AND tbl = 'items'"))).isEqualTo(total);
         }
         results.add(new Result("pt-table-checksum (target primary vs its replica, default chunk-time 0.5 s)", total, ptSecs, "reads each row on the primary and, replicated, on the replica"));
+        results.add(new Result("shardkit merge verify --full, warm: the second verify of a runbook (one JVM, as in a shell session)", total, warmSecs,
+                String.format("pt-table-checksum ÷ this: %.2fx (the launcher's cold run above: %.2fx)", ptSecs / warmSecs, ptSecs / skSecs)));
         results.add(new Result("floor: every row read once on every source and on the target, no hash, no tool (SQL in parallel, the target in two halves)",
                 total, readFloor(f, sources, target, "LENGTH(CONCAT_WS('#', id, k, c, pad))"), "what any exact verify of these rows must spend at least"));
         // the row hash verify computes (RowHashSql: SHA1 of the framed row, 64 bits as a number), same spread, no tool

@@ -38,7 +38,10 @@ public final class RunCommand implements Callable<Integer> {
         for (Runbook.Step step : book.steps()) {
             ctx.out().println(file.getFileName() + ":" + step.line() + "> " + step.text());
             ctx.out().flush();
+            long began = System.nanoTime();
             int code = Main.commandLine(ctx).execute(step.args().toArray(String[]::new));
+            ctx.out().printf("%s:%d %s in %.2f s%n", file.getFileName(), step.line(), code == 0 ? "done" : "failed", (System.nanoTime() - began) / 1e9);
+            ctx.out().flush();
             if (code != 0) {
                 ctx.err().println("runbook stopped at " + file + ":" + step.line() + " (exit " + code + ")");
                 return code;
