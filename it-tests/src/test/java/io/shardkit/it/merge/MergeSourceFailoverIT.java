@@ -200,13 +200,8 @@ class MergeSourceFailoverIT {
     @Test
     void aDdlOnASourcePausesTheJobNamingTheStatementAndTheSource(Fleet f) throws Exception {
         String db = "ddl";
-        for (String g : List.of("g1", "g2")) {
-            try (Connection c = f.connect(primary(f, g))) {
-                Queries.execute(c, "CREATE DATABASE " + db);
-                Queries.execute(c, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(32))");
-                Queries.execute(c, "INSERT INTO " + db + ".items (v) VALUES ('a'), ('b')");
-            }
-        }
+        MergeRuns.onPrimaries(f, List.of("g1", "g2"), "CREATE DATABASE " + db, "CREATE TABLE " + db + ".items (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(32))",
+                "INSERT INTO " + db + ".items (v) VALUES ('a'), ('b')");
         Topology t = f.topology();
         Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
                 .plan(new MergeRequest("ddl-1", List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));

@@ -86,15 +86,10 @@ abstract class VerifyScenarios {
     @Test
     void compositeTextKeyUnderAShardColumn(Fleet f) throws Exception {
         String db = "vf_composite";
-        for (String g : List.of("g1", "g2")) {
-            try (Connection c = f.connect(primary(f, g))) {
-                Queries.execute(c, "CREATE DATABASE " + db);
-                Queries.execute(c, "CREATE TABLE " + db + ".tags (region VARCHAR(8) NOT NULL, n INT NOT NULL, v INT, PRIMARY KEY (region, n)) CHARACTER SET utf8mb4");
-                StringBuilder sb = new StringBuilder("INSERT INTO " + db + ".tags VALUES ");
-                for (int i = 0; i < 300; i++) sb.append(i == 0 ? "" : ",").append("('").append(List.of("eu", "us", "ap").get(i % 3)).append("', ").append(i).append(", ").append(i).append(")");
-                Queries.execute(c, sb.toString());
-            }
-        }
+        StringBuilder rows = new StringBuilder("INSERT INTO " + db + ".tags VALUES ");
+        for (int i = 0; i < 300; i++) rows.append(i == 0 ? "" : ",").append("('").append(List.of("eu", "us", "ap").get(i % 3)).append("', ").append(i).append(", ").append(i).append(")");
+        MergeRuns.onPrimaries(f, List.of("g1", "g2"), "CREATE DATABASE " + db,
+                "CREATE TABLE " + db + ".tags (region VARCHAR(8) NOT NULL, n INT NOT NULL, v INT, PRIMARY KEY (region, n)) CHARACTER SET utf8mb4", rows.toString());
         Topology t = f.topology();
         Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
                 .plan(new MergeRequest(db, List.of("g1", "g2"), "g3", db, List.of(), KeyStrategy.SHARD_COLUMN, List.of(), "_shard"));
