@@ -24,10 +24,11 @@ import javax.sql.DataSource;
 /**
  * Compares one table, N sources against one target, online.
  *
- * <p>Chunks: the target is cut into key ranges of about {@code chunkSize} rows (nibbling the
- * target's key order); for each range every source and the target compute a checksum in SQL
- * (see {@link RowHashSql}); the target's must equal the sum of the sources'. Chunks run in
- * parallel. A chunk that differs is settled row by row: read the sources' rows, wait until the
+ * <p>Chunks: the target is nibbled in its key order, each chunk read once for its checksum in SQL
+ * (see {@link RowHashSql}) and its end, several segments of the key at once (see {@link Segments});
+ * the sources checksum the same segments meanwhile, and a segment's target sum must equal the sum
+ * of the sources'. A segment that differs is compared chunk by chunk; a chunk that differs is
+ * settled row by row: read the sources' rows, wait until the
  * stream has applied everything the sources had committed by then (the {@link Barrier}), read the
  * target's rows, and diff; a row counts only if it differs in every one of {@code rechecks} rounds,
  * so changes still in flight through the stream are not reported.
