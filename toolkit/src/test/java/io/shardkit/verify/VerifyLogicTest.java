@@ -53,7 +53,7 @@ class VerifyLogicTest {
         assertThat(s.next(10_000, 250_000_000L)).isEqualTo(10_000);
         assertThat(s.next(10_000, 50_000_000L)).isEqualTo(20_000);
         assertThat(s.next(10_000, 2_000_000_000L)).isEqualTo(5_000);
-        assertThat(s.next(150_000, 1)).isEqualTo(200_000);
+        assertThat(s.next(40_000, 1)).isEqualTo(50_000);
         assertThat(new Verifier.Settings(500, 4, 3).next(500, 1)).isEqualTo(500);
     }
 
