@@ -69,6 +69,9 @@ public final class MergeJob implements AutoCloseable {
 
     public void run(Until until) throws Exception {
         String id = plan.id();
+        synchronized (throttleLock) {
+            ended = false;
+        }
         Thread watcher = Thread.ofVirtual().start(this::watchCatalog);
         Thread throttler = Thread.ofVirtual().start(this::collectThrottleMetrics);
         try {
@@ -131,6 +134,25 @@ public final class MergeJob implements AutoCloseable {
         } finally {
             watcher.interrupt();
             throttler.interrupt();
+            withdrawThrottle();
+        }
+    }
+
+    /**
+     * A throttle reported by this process means nothing once it stops enforcing it: withdraw it, so
+     * status and verify do not show a reason nobody holds (a replica that lagged behind the copy's
+     * last chunks was still reported after the job had returned caught up).
+     */
+    private void withdrawThrottle() {
+        synchronized (throttleLock) {
+            ended = true;
+            if (lastThrottleReason == null) return;
+            try {
+                jobs.reportThrottle(plan.id(), null);
+                lastThrottleReason = null;
+            } catch (RuntimeException e) {
+                progress.accept("could not withdraw the throttle report: " + e.getMessage());
+            }
         }
     }
 
@@ -148,6 +170,8 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private volatile String lastThrottleReason;
+    /** Set when run() returns: a sampler still in flight must not report again. */
+    private boolean ended;
     /** Serializes readings (the sampler thread and the one before the copy), not the job: a probe can take a second. */
     private final Object throttleLock = new Object();
 
@@ -163,6 +187,7 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private void sampleThrottleLocked() {
+        if (ended) return;
         try {
             String targetGroup = plan.target().group();
             List<String> members = topology.group(targetGroup).instanceNames();
