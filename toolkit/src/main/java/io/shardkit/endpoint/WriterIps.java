@@ -32,23 +32,22 @@ public final class WriterIps {
 
     /** True when something on {@code host} listens on {@code ip:port} (ss -ltn inside that host). */
     public static boolean listening(Host host, String ip, int port) throws IOException, InterruptedException {
-        String out = run(host, List.of("ss", "-Hltn", "src", ip + ":" + port), true);
-        return !out.isBlank();
+        return !run(host, List.of("ss", "-Hltn", "src", ip + ":" + port)).isBlank();
     }
 
     /** Whether the address is on the host's interface now. */
     public static boolean holds(Host host, String ip) throws IOException, InterruptedException {
-        return run(host, List.of("ip", "-o", "addr", "show", "dev", host.device()), true).contains(" " + ip + "/");
+        return run(host, List.of("ip", "-o", "addr", "show", "dev", host.device())).contains(" " + ip + "/");
     }
 
     /** Takes the address off every {@code from} host that has it and puts it on {@code to}; announces it. */
     public static void apply(Move m) throws IOException, InterruptedException {
         for (Host h : m.from()) {
             if (h.name().equals(m.to().name())) continue;
-            if (holds(h, m.ip())) run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()), true);
+            if (holds(h, m.ip())) run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()));
         }
         Host to = m.to();
-        if (!holds(m.to(), m.ip())) run(m.to(), List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()), true);
+        if (!holds(to, m.ip())) run(to, List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
         // unsolicited ARP reply: neighbours update their cache entry for the address now (best effort, not waited
         // for: arping sends at once but lingers a second before it exits)
         List<String> arping = new ArrayList<>(to.exec());
@@ -86,7 +85,8 @@ public final class WriterIps {
         apply(new Move(m.ip(), m.group(), List.of(m.to()), m.from().getFirst()));
     }
 
-    private static String run(Host host, List<String> command, boolean mustSucceed) throws IOException, InterruptedException {
+    /** Runs a command on the host; its output, or an IOException naming the host when it fails or hangs. */
+    private static String run(Host host, List<String> command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(host.exec());
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -96,7 +96,7 @@ public final class WriterIps {
             throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' did not finish within " + TIMEOUT.toSeconds() + " s");
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (mustSucceed && p.exitValue() != 0) {
+        if (p.exitValue() != 0) {
             throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' exited " + p.exitValue() + ": " + out.strip());
         }
         return out;

@@ -106,27 +106,24 @@ final class Copier {
         }
     }
 
-    /** Data type per copied column on the source (FLOAT columns are read through SqlText.exact). */
-    private Map<String, String> types;
+    /** The source's FLOAT columns (lower case), read through SqlText.exact; null until the first chunk. */
+    private java.util.Set<String> floats;
 
-    private Map<String, String> types(Connection s) throws SQLException {
-        if (types != null) return types;
-        Map<String, String> out = new java.util.HashMap<>();
-        try (PreparedStatement ps = s.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
-            ps.setString(1, plan.database());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getString(2));
-            }
+    private java.util.Set<String> floats(Connection s) throws SQLException {
+        if (floats == null) {
+            TableSchema schema = SchemaReader.read(s, plan.database(), table.table());
+            if (schema == null) throw new SQLException("table " + plan.database() + "." + table.table() + " no longer exists on source " + sourceName);
+            floats = schema.columns().stream().filter(TableSchema.Column::isFloat).map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                    .collect(java.util.stream.Collectors.toSet());
         }
-        return types = out;
+        return floats;
     }
 
     private String selectSql(Connection s, boolean first) throws SQLException {
-        Map<String, String> types = types(s);
+        java.util.Set<String> floats = floats(s);
         String from = identifier(plan.database()) + "." + identifier(table.table());
         String cols = String.join(", ", table.copiedColumns().stream()
-                .map(c -> io.shardkit.mysql.SqlText.exact(identifier(c), types.get(c.toLowerCase(java.util.Locale.ROOT))) + " AS " + identifier(c)).toList());
+                .map(c -> io.shardkit.mysql.SqlText.exact(identifier(c), floats.contains(c.toLowerCase(java.util.Locale.ROOT)) ? "float" : null) + " AS " + identifier(c)).toList());
         String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
         String where = first ? "" : " WHERE " + io.shardkit.mysql.KeyRange.after(table.rowKey());
         // shared locks until the target has the chunk: see the class comment
@@ -197,7 +194,6 @@ final class Copier {
         List<String> last = null;
         int n = 0;
         try (PreparedStatement ps = select(s, after); ResultSet rs = ps.executeQuery()) {
-            ResultSetMetaData md = rs.getMetaData();
             int cols = table.copiedColumns().size();
             boolean[] offset = new boolean[cols];
             for (int i = 0; i < cols; i++) {
@@ -208,9 +204,9 @@ final class Copier {
                 for (int i = 0; i < cols; i++) {
                     byte[] v = rs.getBytes(i + 1);
                     if (v == null) out.value((byte[]) null);
-                    // BIT arrives as its raw bytes, and LOAD DATA stores a field's bytes into a BIT column as they are
-                    // (its number as text would be the bits of the digits: "1" is 0x31)
                     else if (offset[i]) out.value(String.valueOf(mapper.shift(table.copiedColumns().get(i), Long.parseLong(new String(v, java.nio.charset.StandardCharsets.US_ASCII)))));
+                    // as sent; BIT too: it arrives as its raw bytes, and LOAD DATA stores a field's bytes into a BIT
+                    // column as they are (its number as text would be the bits of the digits: "1" is 0x31)
                     else out.value(v);
                 }
                 if (shard != null) out.value(shard);

@@ -17,6 +17,9 @@ public record TableSchema(String database, String table, List<Column> columns, L
         }
 
         public boolean isText() { return charset != null; }
+
+        /** FLOAT, whose text rendering is rounded to six digits (see SqlText.exact). */
+        public boolean isFloat() { return columnType.toLowerCase(java.util.Locale.ROOT).startsWith("float"); }
     }
 
     /** A primary or unique key (non-unique indexes are kept for the schema comparison only). */

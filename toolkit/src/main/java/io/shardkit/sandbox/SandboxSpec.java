@@ -5,8 +5,7 @@ import java.util.Locale;
 /**
  * The shape of a sandbox fleet. Validated on construction: members of a group must fit on distinct
  * hosts, and names must fit Linux interface-name limits.
- */
-/**
+ *
  * @param listenFor per group, the groups whose writer IPs its members also listen on (a merge target
  *                  that will take over its sources' writer IPs at cutover); empty for most fleets
  */

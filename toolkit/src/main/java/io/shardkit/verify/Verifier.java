@@ -114,18 +114,15 @@ public final class Verifier {
     private static final java.util.Set<String> PLAIN_TYPES = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal",
             "numeric", "float", "double", "real", "date", "datetime", "timestamp", "time", "year");
 
-    /** Frames the row hash by the target's column types: numbers and temporals cannot hold the separator. */
+    /**
+     * Frames the row hash by the target's column types (numbers and temporals cannot hold the
+     * separator), and notes whether the first chunk-key column is an integer.
+     */
     private void readTypes() throws SQLException {
-        spec = withTargetTypes(spec, target);
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
-            ps.setString(1, spec.database());
-            ps.setString(2, spec.table());
-            ps.setString(3, spec.chunkKey().getFirst());
-            try (ResultSet rs = ps.executeQuery()) {
-                integerLead = rs.next() && INTEGER_TYPES.contains(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
-            }
-        }
+        Map<String, String[]> found = targetColumns(spec, target);
+        spec = typed(spec, found);
+        String[] lead = found.get(spec.chunkKey().getFirst().toLowerCase(java.util.Locale.ROOT));
+        integerLead = lead != null && INTEGER_TYPES.contains(lead[1]);
     }
 
     private static final java.util.Set<String> INTEGER_TYPES = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
@@ -134,23 +131,29 @@ public final class Verifier {
 
     /** The spec with the target's column types (framing, FLOAT read exactly): for the row hash and for repairs. */
     public static TableSpec withTargetTypes(TableSpec spec, DataSource target) throws SQLException {
-        Map<String, TableSpec.Column> found = new java.util.HashMap<>();
+        return typed(spec, targetColumns(spec, target));
+    }
+
+    /** The target's columns of the table: lower-case name to {IS_NULLABLE, DATA_TYPE (lower case)}. */
+    private static Map<String, String[]> targetColumns(TableSpec spec, DataSource target) throws SQLException {
+        Map<String, String[]> found = new java.util.HashMap<>();
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COLUMN_NAME, IS_NULLABLE, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
             ps.setString(1, spec.database());
             ps.setString(2, spec.table());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), new TableSpec.Column(rs.getString(1), "YES".equals(rs.getString(2)),
-                            !PLAIN_TYPES.contains(rs.getString(3).toLowerCase(java.util.Locale.ROOT)), "float".equalsIgnoreCase(rs.getString(3))));
-                }
+                while (rs.next()) found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), new String[] {rs.getString(2), rs.getString(3).toLowerCase(java.util.Locale.ROOT)});
             }
         }
+        return found;
+    }
+
+    private static TableSpec typed(TableSpec spec, Map<String, String[]> found) {
         List<TableSpec.Column> typed = new ArrayList<>();
         for (String col : spec.columns()) {
-            TableSpec.Column c = found.get(col.toLowerCase(java.util.Locale.ROOT));
+            String[] c = found.get(col.toLowerCase(java.util.Locale.ROOT));
             if (c == null) throw new IllegalStateException("column " + col + " of " + spec.database() + "." + spec.table() + " is missing on the target");
-            typed.add(new TableSpec.Column(col, c.nullable(), c.string(), c.floating()));
+            typed.add(new TableSpec.Column(col, "YES".equals(c[0]), !PLAIN_TYPES.contains(c[1]), "float".equals(c[1])));
         }
         return spec.withTypes(typed);
     }
