@@ -1,24 +1,54 @@
 package io.shardkit.shell;
 
 import io.shardkit.catalog.Catalog;
+import io.shardkit.mysql.Credential;
 import io.shardkit.mysql.CredentialRef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 
-/** What every command gets: the writers to print to and the state directory. */
+/**
+ * What every command gets: the writers to print to, the state directory, and the caller's
+ * environment and working directory. In this process they are the process's own; a command the
+ * daemon runs for a client gets the client's, so passwords named by {@code env:} references and
+ * relative paths mean what they mean in the operator's terminal.
+ */
 public final class Context {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Map<String, String> env;
+    /** The client's working directory, or null for this process's own. */
+    private final Path cwd;
     private Path home;
     private String catalogUrl;
     private String catalogUser;
     private Path catalogOptionFile;
 
     public Context(PrintWriter out, PrintWriter err) {
+        this(out, err, System.getenv(), null);
+    }
+
+    public Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
         this.out = out;
         this.err = err;
-        String env = System.getenv("SHARDKIT_HOME");
-        this.home = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".shardkit");
+        this.env = Map.copyOf(env);
+        this.cwd = cwd;
+        String home = env.get("SHARDKIT_HOME");
+        this.home = home != null ? path(home) : Path.of(System.getProperty("user.home"), ".shardkit");
+    }
+
+    /** A variable of the caller's environment, or null. */
+    public String env(String name) { return env.get(name); }
+
+    /** A path as the caller typed it, relative to the caller's working directory. */
+    public Path path(String text) {
+        Path p = Path.of(text);
+        return cwd == null || p.isAbsolute() ? p : cwd.resolve(p);
+    }
+
+    /** Reads a password from where the reference points, in the caller's environment. */
+    public Credential resolve(CredentialRef ref) {
+        return ref.resolve(env::get);
     }
 
     public PrintWriter out() { return out; }
@@ -44,6 +74,6 @@ public final class Context {
         CredentialRef ref = catalogOptionFile != null
                 ? CredentialRef.optionFile(catalogUser, catalogOptionFile, "shardkit-catalog")
                 : CredentialRef.env(catalogUser, "SHARDKIT_CATALOG_PASSWORD");
-        return Catalog.external(catalogUrl, ref.resolve());
+        return Catalog.external(catalogUrl, resolve(ref));
     }
 }

@@ -29,6 +29,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             // every resume rebuilds the schema history on purpose (see BinlogStream): its absence is expected
             "io.debezium.connector.common.BaseSourceTask", Level.ERROR);
 
+    /** Lets a logger's INFO lines through (the daemon's log records what it ran). */
+    public static void info(String logger) {
+        if (org.slf4j.LoggerFactory.getLogger(logger) instanceof Logger l) l.setLevel(Level.INFO);
+    }
+
     @Override
     public ExecutionStatus configure(LoggerContext ctx) {
         if (System.getProperty("logback.configurationFile") != null || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {

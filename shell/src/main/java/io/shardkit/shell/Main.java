@@ -9,6 +9,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // first, before any other class loads: a running daemon takes the short commands
+        java.util.OptionalInt forwarded = io.shardkit.shell.daemon.DaemonClient.forward(args);
+        if (forwarded.isPresent()) System.exit(forwarded.getAsInt());
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         PrintWriter out = new PrintWriter(System.out, true);
@@ -27,6 +30,8 @@ public final class Main {
         cl.setErr(ctx.err());
         cl.setExecutionExceptionHandler(new Failures(ctx));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // paths as the caller typed them: relative to the daemon's client's directory when the daemon runs this
+        cl.registerConverter(java.nio.file.Path.class, ctx::path);
         return cl;
     }
 

@@ -52,7 +52,7 @@ public final class MergeCommand {
             String planId = id != null ? id : "merge-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
             MergeRequest req = new MergeRequest(planId, from, into, database, tables, strategy, offsetColumns, shardColumn);
             var streamRef = t.credentials().stream();
-            Planner planner = new Planner(t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), Clock.systemUTC());
+            Planner planner = new Planner(t, TopologyOptions.admin(ctx, t), streamRef == null ? null : ctx.resolve(streamRef), Clock.systemUTC());
             try (Catalog catalog = ctx.openCatalog()) {
                 if (catalog.planJson(planId) != null) throw new IllegalArgumentException("a plan with id '" + planId + "' already exists (choose another --id)");
                 Plan plan;

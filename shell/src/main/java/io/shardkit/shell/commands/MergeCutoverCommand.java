@@ -48,7 +48,7 @@ final class MergeCutoverCommand implements Callable<Integer> {
         PrintWriter out = ctx.out();
         try (Catalog catalog = ctx.openCatalog()) {
             var plan = new JobStore(catalog).plan(id);
-            Cutover c = new Cutover(plan, t, TopologyOptions.admin(t), ownUsers(t), catalog, settings, line -> { out.println(line); out.flush(); });
+            Cutover c = new Cutover(plan, t, TopologyOptions.admin(ctx, t), ownUsers(ctx, t), catalog, settings, line -> { out.println(line); out.flush(); });
             Cutover.Result r = c.run();
             printTimeline(out, r.timeline());
             switch (r.outcome()) {
@@ -67,10 +67,10 @@ final class MergeCutoverCommand implements Callable<Integer> {
     }
 
     /** shardkit's own users: the freeze never counts or kills their sessions. */
-    static Set<String> ownUsers(Topology t) {
+    static Set<String> ownUsers(Context ctx, Topology t) {
         Set<String> own = new LinkedHashSet<>();
-        own.add(TopologyOptions.admin(t).user());
-        for (CredentialRef r : new CredentialRef[] {t.credentials().replication(), t.credentials().stream()}) if (r != null) own.add(r.resolve().user());
+        own.add(TopologyOptions.admin(ctx, t).user());
+        for (CredentialRef r : new CredentialRef[] {t.credentials().replication(), t.credentials().stream()}) if (r != null) own.add(ctx.resolve(r).user());
         return own;
     }
 

@@ -56,7 +56,7 @@ final class MergeRollbackCommand implements Callable<Integer> {
         MergeControl control = new MergeControl();
         var streamRef = t.credentials().stream();
         ReverseJob.Settings settings = new ReverseJob.Settings(Durations.parse("--window", window), newRowsTo);
-        try (ReverseJob job = new ReverseJob(plan, t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), catalog, ctx.home(), settings, control,
+        try (ReverseJob job = new ReverseJob(plan, t, TopologyOptions.admin(ctx, t), streamRef == null ? null : ctx.resolve(streamRef), catalog, ctx.home(), settings, control,
                 line -> { out.println(line); out.flush(); })) {
             Thread hook = new Thread(control::requestStop);
             Runtime.getRuntime().addShutdownHook(hook);
@@ -78,7 +78,7 @@ final class MergeRollbackCommand implements Callable<Integer> {
         EndpointHook endpointHook = hook == null ? null : new EndpointHook(Arrays.asList(hook.trim().split("\\s+")), Durations.parse("--hook-timeout", hookTimeout));
         SwitchBack.Settings settings = new SwitchBack.Settings(Durations.parse("--max-freeze", maxFreeze), Durations.parse("--max-lag", maxLag),
                 MergeCutoverCommand.sessions(sessions), endpointHook, Verifier.Settings.DEFAULT, moveWriterIps);
-        try (SwitchBack s = new SwitchBack(plan, t, TopologyOptions.admin(t), MergeCutoverCommand.ownUsers(t), catalog, settings, line -> { out.println(line); out.flush(); })) {
+        try (SwitchBack s = new SwitchBack(plan, t, TopologyOptions.admin(ctx, t), MergeCutoverCommand.ownUsers(ctx, t), catalog, settings, line -> { out.println(line); out.flush(); })) {
             SwitchBack.Result r = s.run();
             MergeCutoverCommand.printTimeline(out, r.timeline());
             switch (r.outcome()) {

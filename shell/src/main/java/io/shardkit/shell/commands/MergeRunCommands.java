@@ -43,7 +43,7 @@ final class MergeRunCommands {
             control.chunkSize(chunk);
             haltAtStage(control, System.getenv("SHARDKIT_HALT_AT"));
             var streamRef = t.credentials().stream();
-            try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(t), streamRef == null ? null : streamRef.resolve(), jobs, ctx.home(), control,
+            try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(ctx, t), streamRef == null ? null : ctx.resolve(streamRef), jobs, ctx.home(), control,
                     line -> { ctx.out().println(line); ctx.out().flush(); })) {
                 Thread hook = new Thread(control::requestStop);
                 Runtime.getRuntime().addShutdownHook(hook);

@@ -34,7 +34,7 @@ final class MergeStatusCommand implements Callable<Integer> {
             JobStore jobs = new JobStore(catalog);
             Plan plan = jobs.plan(id);
             do {
-                MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(t));
+                MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(ctx, t));
                 if (json) Json.print(ctx.out(), s);
                 else {
                     print(s);

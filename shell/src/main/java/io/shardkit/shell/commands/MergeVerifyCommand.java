@@ -56,7 +56,7 @@ final class MergeVerifyCommand implements Callable<Integer> {
                     || !jobs.copyFinished(id)) {
                 throw new IllegalArgumentException("merge " + id + " is " + state + (jobs.copyFinished(id) ? "" : " and has not finished its copy") + ": nothing to verify yet");
             }
-            try (MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(t), catalog, parallel + 1, line -> { out.println(line); out.flush(); })) {
+            try (MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(ctx, t), catalog, parallel + 1, line -> { out.println(line); out.flush(); })) {
                 MergeVerify.Report report = v.run(tables, full, chunkSize != null ? new Verifier.Settings(chunkSize, parallel, 3)
                         : new Verifier.Settings(Verifier.Settings.DEFAULT.chunkSize(), parallel, 3, perChunk));
                 List<Repair.Outcome> repairs = repair || printSql ? v.repair(report, repair) : List.of();

@@ -31,7 +31,7 @@ public final class TopologyCommand {
         public Integer call() {
             Topology t = topo.load(ctx);
             if (group != null) t.group(group);
-            FleetView view = new Discovery(t, TopologyOptions.admin(t)).probeAll();
+            FleetView view = new Discovery(t, TopologyOptions.admin(ctx, t)).probeAll();
             if (json) Json.print(ctx.out(), FleetRender.asJson(view, group));
             else FleetRender.print(ctx.out(), view, group);
             return ExitCodes.OK;
@@ -48,7 +48,7 @@ public final class TopologyCommand {
         @Override
         public Integer call() {
             Topology t = topo.load(ctx);
-            FleetView view = new Discovery(t, TopologyOptions.admin(t)).probeAll();
+            FleetView view = new Discovery(t, TopologyOptions.admin(ctx, t)).probeAll();
             Lint.Report report = Lint.check(view);
             if (report.findings().isEmpty()) ctx.out().println("no findings");
             else {

@@ -24,8 +24,8 @@ public final class TopologyOptions {
     Path path(Context ctx) {
         if (file != null) return file;
         if (sandbox != null) return Sandbox.dirOf(ctx.home(), sandbox).resolve(Sandbox.TOPOLOGY_FILE);
-        String env = System.getenv("SHARDKIT_TOPOLOGY");
-        if (env != null) return Path.of(env);
+        String env = ctx.env("SHARDKIT_TOPOLOGY");
+        if (env != null) return ctx.path(env);
         List<String> all = Sandbox.list(ctx.home());
         if (all.size() == 1) return Sandbox.dirOf(ctx.home(), all.getFirst()).resolve(Sandbox.TOPOLOGY_FILE);
         throw new IllegalArgumentException(all.isEmpty()
@@ -33,8 +33,8 @@ public final class TopologyOptions {
                 : "several sandboxes exist " + all + ": pick one with --sandbox NAME or give --topology FILE");
     }
 
-    static Credential admin(Topology t) {
+    static Credential admin(Context ctx, Topology t) {
         if (t.credentials().admin() == null) throw new IllegalArgumentException(t.source() + ": no admin credentials");
-        return t.credentials().admin().resolve();
+        return ctx.resolve(t.credentials().admin());
     }
 }

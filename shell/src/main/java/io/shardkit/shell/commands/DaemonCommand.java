@@ -1,0 +1,131 @@
+package io.shardkit.shell.commands;
+
+import io.shardkit.shell.Context;
+import io.shardkit.shell.ExitCodes;
+import io.shardkit.shell.Main;
+import io.shardkit.shell.daemon.DaemonClient;
+import io.shardkit.shell.daemon.DaemonHome;
+import io.shardkit.shell.daemon.DaemonServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "daemon", description = {
+        "A resident shardkit for this --home: while it runs, short commands (merge plan|status|verify|pause|throttle|abort, topology, catalog status)",
+        "are handed to it and start warm (no JVM start, class loading or JIT per command). SHARDKIT_NO_DAEMON=1 runs a command here anyway."},
+        subcommands = {DaemonCommand.Start.class, DaemonCommand.Run.class, DaemonCommand.Stop.class, DaemonCommand.Status.class})
+public final class DaemonCommand {
+
+    @Command(name = "start", description = "Start the daemon in the background (log: <home>/daemon.log) and wait until it answers.")
+    static final class Start implements Callable<Integer> {
+        private final Context ctx;
+
+        @Option(names = "--wait", defaultValue = "30s", description = "How long to wait for it to answer (default: ${DEFAULT-VALUE}).")
+        String waitFor;
+
+        Start(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() throws Exception {
+            Duration wait = Durations.parse("--wait", waitFor);
+            Path home = ctx.home().toAbsolutePath();
+            DaemonHome dh = new DaemonHome(home);
+            Optional<String> already = DaemonClient.control(home, false);
+            if (already.isPresent()) {
+                ctx.out().print("already running: " + already.get());
+                ctx.out().flush();
+                return ExitCodes.OK;
+            }
+            java.nio.file.Files.createDirectories(home);
+            Process p = new ProcessBuilder(command(home)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dh.log().toFile())).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                Optional<String> status = DaemonClient.control(home, false);
+                if (status.isPresent()) {
+                    ctx.out().print("started: " + status.get());
+                    ctx.out().flush();
+                    return ExitCodes.OK;
+                }
+                if (!p.isAlive() && !DaemonClient.control(home, false).isPresent()) {
+                    ctx.err().println("error: the daemon exited with " + p.exitValue() + " before answering; see " + dh.log());
+                    return ExitCodes.FAILED;
+                }
+                p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS); // returns early if it exits
+            }
+            p.destroy();
+            ctx.err().println("error: the daemon did not answer within " + waitFor + "; see " + dh.log());
+            return ExitCodes.FAILED;
+        }
+
+        /** This JVM and class path, in a session of its own (setsid) so closing the terminal does not hang it up. */
+        private static List<String> command(Path home) {
+            List<String> cmd = new ArrayList<>();
+            if (new java.io.File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
+            cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "run", "--home", home.toString()));
+            return cmd;
+        }
+    }
+
+    @Command(name = "run", description = "Run the daemon in the foreground (for systemd and the like); stops on 'shardkit daemon stop' or a signal.")
+    static final class Run implements Callable<Integer> {
+        private final Context ctx;
+
+        Run(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() throws Exception {
+            io.shardkit.shell.LogSetup.info("io.shardkit.shell.daemon");
+            try (DaemonServer server = new DaemonServer(ctx.home().toAbsolutePath(),
+                    (out, err, env, cwd, args) -> Main.commandLine(new Context(out, err, env, cwd)).execute(args))) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        java.nio.file.Files.deleteIfExists(server.socket());
+                    } catch (java.io.IOException ignored) {
+                        // a stale socket file is harmless: clients fall back and the next daemon replaces it
+                    }
+                }));
+                ctx.out().println("daemon serving " + server.socket());
+                server.serve();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the daemon of this --home (commands it is running are interrupted).")
+    static final class Stop implements Callable<Integer> {
+        private final Context ctx;
+
+        Stop(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            Optional<String> answer = DaemonClient.control(ctx.home().toAbsolutePath(), true);
+            ctx.out().print(answer.orElse("no daemon runs for " + ctx.home() + "\n"));
+            ctx.out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "status", description = "Whether a daemon runs for this --home, since when, and how many commands it has served.")
+    static final class Status implements Callable<Integer> {
+        private final Context ctx;
+
+        Status(Context ctx) { this.ctx = ctx; }
+
+        @Override
+        public Integer call() {
+            Optional<String> answer = DaemonClient.control(ctx.home().toAbsolutePath(), false);
+            ctx.out().print(answer.orElse("no daemon runs for " + ctx.home() + "\n"));
+            ctx.out().flush();
+            return answer.isPresent() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+}
