@@ -73,7 +73,7 @@ final class Bench {
 
     /** The shell in its own JVM with the launcher's options (bin/shardkit), plus a flight recording when -Dbench.jfr=FILE. */
     /** The distribution's launcher, as an operator runs shardkit (its JVM options, its class-data archive). */
-    static final Path LAUNCHER = Path.of("..", "shell", "target", "shardkit", "bin", "shardkit").toAbsolutePath().normalize();
+    static final Path LAUNCHER = io.shardkit.it.fixture.ItPaths.launcher();
 
     static List<String> shardkit(Fleet f, String... args) {
         List<String> cmd = new ArrayList<>();

@@ -1,0 +1,137 @@
+package io.shardkit.it.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.FleetShape;
+import io.shardkit.it.fixture.ItPaths;
+import io.shardkit.mysql.Queries;
+import io.shardkit.sandbox.Sandbox;
+import io.shardkit.sandbox.SandboxSpec;
+import io.shardkit.shell.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon through the real launcher on a real fleet: a forwarded command reads the client's
+ * environment (a password the daemon itself holds wrongly) and resolves the client's relative
+ * paths, prints what and where the same command prints when run in its own process, with the same
+ * exit codes (clean, findings, bad input), and after 'daemon stop' commands run in their own
+ * process again.
+ */
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 1, hostsPerZone = 2, groups = 3, replicas = 0)
+class DaemonIT {
+    static final String PW_VAR = "SK_DAEMON_IT_ADMIN_PW";
+
+    record Run(int exit, String out, String err) {}
+
+    @Test
+    void forwardedCommandsBehaveAsTheirOwnProcessAndStartWarm(Fleet f, @TempDir Path work) throws Exception {
+        for (String g : List.of("g1", "g2")) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE dm");
+                Queries.execute(c, "CREATE TABLE dm.items (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+                Queries.execute(c, "INSERT INTO dm.items SELECT seq, CONCAT('" + g + "-', seq) FROM dm.seq_1_to_2000");
+            }
+        }
+        assertThat(inProcess(f, "merge", "plan", "--from", "g1,g2", "--into", "g3", "--database", "dm", "--keys", "offset", "--id", "dm1")).isZero();
+        assertThat(inProcess(f, "merge", "start", "dm1", "--until-caught-up")).isZero();
+
+        // the operator's topology: the admin password from an environment variable, next to the working directory
+        Path topo = Sandbox.dirOf(f.home(), f.name()).resolve(Sandbox.TOPOLOGY_FILE);
+        String yaml = Files.readString(topo);
+        String admin = yaml.substring(yaml.indexOf("  admin:"), yaml.indexOf("  replication:"));
+        Files.writeString(work.resolve("fleet.yaml"), yaml.replace(admin, "  admin: {user: " + f.admin().user() + ", env: " + PW_VAR + "}\n"));
+        Map<String, String> clientEnv = Map.of(PW_VAR, f.admin().password().reveal());
+
+        Path home = f.home();
+        // the daemon holds a wrong password under the same name: only the client's environment can make the commands work
+        Run started = launcher(work, Map.of(PW_VAR, "not-the-password"), "daemon", "start", "--home", home.toString());
+        try {
+            assertThat(started.exit()).as(started.toString()).isZero();
+            assertThat(started.out()).startsWith("started: daemon pid ");
+
+            Run clean = launcher(work, clientEnv, "merge", "verify", "dm1", "--full", "--topology", "fleet.yaml", "--home", home.toString());
+            assertThat(clean.exit()).as(clean.toString()).isZero();
+            assertThat(clean.out()).contains("verify dm1: clean");
+            assertThat(served(work, home)).isEqualTo(1); // it went through the daemon
+
+            try (Connection c = f.connect(primary(f, "g3"))) {
+                Queries.execute(c, "DELETE FROM dm.items WHERE id = 1234");
+            }
+            Run viaDaemon = launcher(work, clientEnv, "merge", "verify", "dm1", "--full", "--topology", "fleet.yaml", "--home", home.toString());
+            Map<String, String> local = new HashMap<>(clientEnv);
+            local.put("SHARDKIT_NO_DAEMON", "1");
+            Run ownProcess = launcher(work, local, "merge", "verify", "dm1", "--full", "--topology", "fleet.yaml", "--home", home.toString());
+            assertThat(served(work, home)).isEqualTo(2);
+            assertThat(viaDaemon.exit()).isEqualTo(ownProcess.exit()).isEqualTo(4);
+            assertThat(findings(viaDaemon.out())).isNotEmpty().isEqualTo(findings(ownProcess.out()));
+            assertThat(viaDaemon.out()).contains("1234");
+            assertThat(viaDaemon.err()).isEqualTo(ownProcess.err());
+
+            // bad input: the same error on stderr, the same code, nothing on stdout
+            Run bad = launcher(work, clientEnv, "merge", "verify", "no-such-plan", "--topology", "fleet.yaml", "--home", home.toString());
+            Run badHere = launcher(work, local, "merge", "verify", "no-such-plan", "--topology", "fleet.yaml", "--home", home.toString());
+            assertThat(bad.exit()).isEqualTo(badHere.exit()).isNotZero();
+            assertThat(bad.err()).isEqualTo(badHere.err()).contains("no-such-plan");
+            assertThat(bad.out()).isEqualTo(badHere.out());
+            assertThat(served(work, home)).isEqualTo(3);
+        } finally {
+            Run stopped = launcher(work, Map.of(), "daemon", "stop", "--home", home.toString());
+            assertThat(stopped.out()).as(stopped.toString()).contains("stopping");
+        }
+        Run status = launcher(work, Map.of(), "daemon", "status", "--home", home.toString());
+        assertThat(status.exit()).isNotZero();
+        Run after = launcher(work, clientEnv, "merge", "status", "dm1", "--topology", "fleet.yaml", "--home", home.toString());
+        assertThat(after.exit()).as(after.toString()).isZero();
+        assertThat(after.out()).contains("merge dm1: STREAMING");
+    }
+
+    /** The lines naming differing rows (timings differ between runs; the findings must not). */
+    static List<String> findings(String out) {
+        return out.lines().filter(l -> l.contains("1234") || l.contains("missing") || l.contains("differ")).toList();
+    }
+
+    static long served(Path work, Path home) throws Exception {
+        Run s = launcher(work, Map.of(), "daemon", "status", "--home", home.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) commands served").matcher(s.out());
+        assertThat(m.find()).as(s.toString()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    static Run launcher(Path cwd, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ItPaths.launcher().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        pb.environment().remove("SHARDKIT_TOPOLOGY");
+        pb.environment().remove("SHARDKIT_HOME");
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(cwd, "out", ".txt");
+        Path err = Files.createTempFile(cwd, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("shardkit %s finished", String.join(" ", args)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static int inProcess(Fleet f, String... args) {
+        StringWriter out = new StringWriter();
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--home", f.home().toString())).toArray(String[]::new);
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(out, true), all);
+        assertThat(code).as(out.toString()).isZero();
+        return code;
+    }
+
+    static String primary(Fleet f, String g) {
+        return f.discover().group(g).primary().orElseThrow();
+    }
+}
