@@ -23,6 +23,8 @@ public final class Context {
     private String catalogUrl;
     private String catalogUser;
     private Path catalogOptionFile;
+    /** Where an embedded catalog comes from when something keeps them open (the daemon); null: opened per command. */
+    private java.util.function.Function<Path, Catalog> embeddedCatalogs;
 
     public Context(PrintWriter out, PrintWriter err) {
         this(out, err, System.getenv(), null);
@@ -65,9 +67,12 @@ public final class Context {
 
     public void catalogOptionFile(Path file) { this.catalogOptionFile = file; }
 
+    /** Embedded catalogs from here instead of opening one per command (each returned one is closed by its command). */
+    public void embeddedCatalogs(java.util.function.Function<Path, Catalog> source) { this.embeddedCatalogs = source; }
+
     /** Opens the catalog: the embedded one under the state directory unless --catalog named a server. */
     public Catalog openCatalog() {
-        if (catalogUrl == null) return Catalog.embedded(home);
+        if (catalogUrl == null) return embeddedCatalogs != null ? embeddedCatalogs.apply(home) : Catalog.embedded(home);
         if (catalogUser == null && catalogOptionFile == null) {
             throw new IllegalArgumentException("--catalog needs --catalog-user (password from $SHARDKIT_CATALOG_PASSWORD) or --catalog-option-file");
         }

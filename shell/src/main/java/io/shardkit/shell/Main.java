@@ -9,9 +9,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // first, before any other class loads: a running daemon takes the short commands
-        java.util.OptionalInt forwarded = io.shardkit.shell.daemon.DaemonClient.forward(args);
-        if (forwarded.isPresent()) System.exit(forwarded.getAsInt());
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         PrintWriter out = new PrintWriter(System.out, true);

@@ -24,11 +24,19 @@ public final class Catalog implements AutoCloseable {
     private final HikariDataSource ds;
     private final Clock clock;
     private final String description;
+    /** False for a borrowed view: closing it leaves the pool to its owner. */
+    private final boolean owner;
 
-    private Catalog(HikariDataSource ds, Clock clock, String description) {
+    private Catalog(HikariDataSource ds, Clock clock, String description, boolean owner) {
         this.ds = ds;
         this.clock = clock;
         this.description = description;
+        this.owner = owner;
+    }
+
+    /** The same catalog and pool for a caller that closes what it opens, while this one stays open (the daemon's). */
+    public Catalog borrowed() {
+        return new Catalog(ds, clock, description, false);
     }
 
     /**
@@ -69,7 +77,7 @@ public final class Catalog implements AutoCloseable {
             try {
                 ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
                 if (!current(ds)) Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
-                return new Catalog(ds, Clock.systemUTC(), description);
+                return new Catalog(ds, Clock.systemUTC(), description, true);
             } catch (RuntimeException e) {
                 if (ds != null) ds.close();
                 // the embedded file changes hands between processes (the one serving it exits, another takes
@@ -221,6 +229,6 @@ public final class Catalog implements AutoCloseable {
 
     @Override
     public void close() {
-        ds.close();
+        if (owner) ds.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.shardkit.shell.commands;
 
+import io.shardkit.catalog.Catalog;
 import io.shardkit.shell.Context;
 import io.shardkit.shell.ExitCodes;
 import io.shardkit.shell.Main;
@@ -83,8 +84,15 @@ public final class DaemonCommand {
         @Override
         public Integer call() throws Exception {
             io.shardkit.shell.LogSetup.info("io.shardkit.shell.daemon");
-            try (DaemonServer server = new DaemonServer(ctx.home().toAbsolutePath(),
-                    (out, err, env, cwd, args) -> Main.commandLine(new Context(out, err, env, cwd)).execute(args))) {
+            // embedded catalogs stay open between commands (opening one is a tenth of a second); each command gets a view it may close
+            java.util.Map<Path, Catalog> catalogs = new java.util.concurrent.ConcurrentHashMap<>();
+            DaemonServer.Runner runner = (out, err, env, cwd, args) -> {
+                Context c = new Context(out, err, env, cwd);
+                c.embeddedCatalogs(home -> catalogs.computeIfAbsent(home.toAbsolutePath().normalize(), Catalog::embedded).borrowed());
+                return Main.commandLine(c).execute(args);
+            };
+            try (DaemonServer server = new DaemonServer(ctx.home().toAbsolutePath(), runner);
+                 AutoCloseable closeCatalogs = () -> catalogs.values().forEach(Catalog::close)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         java.nio.file.Files.deleteIfExists(server.socket());

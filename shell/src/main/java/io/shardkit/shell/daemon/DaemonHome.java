@@ -55,20 +55,26 @@ public record DaemonHome(Path home) {
         return words.toString();
     }
 
-    /** Names, sizes and modification times of every class path entry: equal stamps, same code. */
+    /**
+     * Names, sizes and modification times of the class path's files: equal stamps, same code. A
+     * set, so the launcher may name a jar twice (its own jars first, for a quick start) and the
+     * same jars reached through another path are the same build.
+     */
     static String buildStamp() {
-        CRC32 crc = new CRC32();
+        java.util.SortedSet<String> files = new java.util.TreeSet<>();
         for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             try {
                 Path p = Path.of(entry);
-                // the name, not the path: the same jars named through a relative or another absolute path are the same build
-                crc.update(String.valueOf(p.getFileName()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                crc.update(Long.toString(a.size() ^ a.lastModifiedTime().toMillis()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                // no string concatenation or lambda on the client's path: their first use bootstraps
+                // invokedynamic machinery, which costs more than the whole request
+                files.add(new StringBuilder().append(p.getFileName()).append('/').append(a.size()).append('/').append(a.lastModifiedTime().toMillis()).toString());
             } catch (IOException | RuntimeException e) {
-                crc.update(0);
+                files.add(new StringBuilder(entry).append("/missing").toString());
             }
         }
+        CRC32 crc = new CRC32();
+        for (String f : files) crc.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return Long.toHexString(crc.getValue());
     }
 }
