@@ -98,7 +98,7 @@ final class Bench {
         List<Map<String, Object>> rows = new ArrayList<>();
         double mine = results.getFirst().rate();
         for (Result r : results) {
-            md.append(String.format("| %s | %d | %.1f | %.0f | %s | %s |%n", r.tool().replace("|", "\\|"), r.rows(), r.seconds(), r.rate(),
+            md.append(String.format("| %s | %d | %.2f | %.0f | %s | %s |%n", r.tool().replace("|", "\\|"), r.rows(), r.seconds(), r.rate(),
                     r == results.getFirst() ? "1.00x" : String.format("%.2fx", mine / r.rate()), r.note()));
             rows.add(Map.of("tool", r.tool(), "rows", r.rows(), "seconds", r.seconds(), "rowsPerSecond", r.rate(), "note", r.note()));
         }
