@@ -146,4 +146,18 @@ class CliBadInputTest {
         }
         assertThat(dir.resolve("catalog.mv.db")).doesNotExist();
     }
+
+    @Test
+    void daemonStartRefusesABadWaitAndAHomeTooLongForASocket(@TempDir Path dir) throws Exception {
+        Path home = dir.resolve("h");
+        Run r = run("daemon", "start", "--wait", "soon", "--home", home.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("--wait 'soon'");
+        assertThat(home).doesNotExist();
+        Path deep = dir.resolve("x".repeat(60)).resolve("y".repeat(60));
+        Run longHome = run("daemon", "start", "--home", deep.toString());
+        assertThat(longHome.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(longHome.err()).contains("--home " + deep).contains("longer than a Unix socket allows");
+        assertThat(deep).doesNotExist();
+    }
 }

@@ -33,6 +33,14 @@ public final class JobStore {
         catalog.update("UPDATE jobs SET updated_at = ?, owner = ? WHERE job_id = ?", Timestamp.from(Instant.now()), me(), id);
     }
 
+    /**
+     * Gives the job up when this process's run returns: a stale owner would otherwise keep another
+     * process's 'merge resume' out for the heartbeat's five seconds (the owner's pid is alive).
+     */
+    public void release(String id) {
+        catalog.update("UPDATE jobs SET owner = NULL WHERE job_id = ? AND owner = ?", id, me());
+    }
+
     private static String me() {
         String host;
         try {

@@ -133,6 +133,7 @@ public final class MergeJob implements AutoCloseable {
             throw e;
         } finally {
             watcher.interrupt();
+            release(watcher);
             throttler.interrupt();
             withdrawThrottle();
         }
@@ -221,6 +222,18 @@ public final class MergeJob implements AutoCloseable {
     private static long threadsRunning(javax.sql.DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); var st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
             return rs.next() ? rs.getLong(2) : 0;
+        }
+    }
+
+    /** After the watcher's last heartbeat: the job has no driver once run() returns. */
+    private void release(Thread watcher) {
+        try {
+            watcher.join(5_000);
+            jobs.release(plan.id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            progress.accept("could not release the job in the catalog (another process may resume it after 5 s): " + e.getMessage());
         }
     }
 

@@ -113,6 +113,7 @@ public final class ReverseJob implements AutoCloseable {
             }
         } finally {
             watcher.interrupt();
+            release(watcher);
         }
     }
 
@@ -233,6 +234,18 @@ public final class ReverseJob implements AutoCloseable {
             Throwable f = binlog.failure();
             String why = sink.ddlSeen != null ? sink.ddlSeen : f == null ? "stopped" : String.valueOf(f.getMessage());
             throw new IllegalStateException("the rollback stream of " + plan.id() + " stopped: " + why + " (run 'merge rollback " + plan.id() + "' again to resume)", f);
+        }
+    }
+
+    /** After the watcher's last heartbeat: the job has no driver once run() returns. */
+    private void release(Thread watcher) {
+        try {
+            watcher.join(5_000);
+            jobs.release(plan.id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            progress.accept("could not release the job in the catalog (another process may resume it after 5 s): " + e.getMessage());
         }
     }
 

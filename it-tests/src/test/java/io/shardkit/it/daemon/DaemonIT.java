@@ -66,14 +66,26 @@ class DaemonIT {
             assertThat(clean.out()).contains("verify dm1: clean");
             assertThat(served(work, home)).isEqualTo(1); // it went through the daemon
 
+            // a streaming command keeps its own process and shares the catalog the daemon holds open
+            try (Connection c = f.connect(primary(f, "g1"))) {
+                Queries.execute(c, "INSERT INTO dm.items VALUES (2001, 'late')");
+            }
+            Run resumed = launcher(work, clientEnv, "merge", "resume", "dm1", "--until-caught-up", "--topology", "fleet.yaml", "--home", home.toString());
+            assertThat(resumed.exit()).as(resumed.toString()).isZero();
+            assertThat(served(work, home)).isEqualTo(1);
+            Run status = launcher(work, clientEnv, "merge", "status", "dm1", "--topology", "fleet.yaml", "--home", home.toString());
+            assertThat(status.out()).as(status.toString()).contains("merge dm1: STREAMING");
+            assertThat(served(work, home)).isEqualTo(2);
+
             try (Connection c = f.connect(primary(f, "g3"))) {
+                assertThat(Queries.string(c, "SELECT COUNT(*) FROM dm.items")).isEqualTo("4001"); // the resumed stream's row
                 Queries.execute(c, "DELETE FROM dm.items WHERE id = 1234");
             }
             Run viaDaemon = launcher(work, clientEnv, "merge", "verify", "dm1", "--full", "--topology", "fleet.yaml", "--home", home.toString());
             Map<String, String> local = new HashMap<>(clientEnv);
             local.put("SHARDKIT_NO_DAEMON", "1");
             Run ownProcess = launcher(work, local, "merge", "verify", "dm1", "--full", "--topology", "fleet.yaml", "--home", home.toString());
-            assertThat(served(work, home)).isEqualTo(2);
+            assertThat(served(work, home)).isEqualTo(3);
             assertThat(viaDaemon.exit()).isEqualTo(ownProcess.exit()).isEqualTo(4);
             assertThat(findings(viaDaemon.out())).isNotEmpty().isEqualTo(findings(ownProcess.out()));
             assertThat(viaDaemon.out()).contains("1234");
@@ -85,13 +97,13 @@ class DaemonIT {
             assertThat(bad.exit()).isEqualTo(badHere.exit()).isNotZero();
             assertThat(bad.err()).isEqualTo(badHere.err()).contains("no-such-plan");
             assertThat(bad.out()).isEqualTo(badHere.out());
-            assertThat(served(work, home)).isEqualTo(3);
+            assertThat(served(work, home)).isEqualTo(4);
         } finally {
             Run stopped = launcher(work, Map.of(), "daemon", "stop", "--home", home.toString());
             assertThat(stopped.out()).as(stopped.toString()).contains("stopping");
         }
-        Run status = launcher(work, Map.of(), "daemon", "status", "--home", home.toString());
-        assertThat(status.exit()).isNotZero();
+        Run gone = launcher(work, Map.of(), "daemon", "status", "--home", home.toString());
+        assertThat(gone.exit()).isNotZero();
         Run after = launcher(work, clientEnv, "merge", "status", "dm1", "--topology", "fleet.yaml", "--home", home.toString());
         assertThat(after.exit()).as(after.toString()).isZero();
         assertThat(after.out()).contains("merge dm1: STREAMING");

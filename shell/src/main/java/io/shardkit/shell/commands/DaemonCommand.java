@@ -5,12 +5,9 @@ import io.shardkit.shell.Context;
 import io.shardkit.shell.ExitCodes;
 import io.shardkit.shell.Main;
 import io.shardkit.shell.daemon.DaemonClient;
-import io.shardkit.shell.daemon.DaemonHome;
+import io.shardkit.shell.daemon.DaemonProcess;
 import io.shardkit.shell.daemon.DaemonServer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,45 +30,9 @@ public final class DaemonCommand {
 
         @Override
         public Integer call() throws Exception {
-            Duration wait = Durations.parse("--wait", waitFor);
-            Path home = ctx.home().toAbsolutePath();
-            DaemonHome dh = new DaemonHome(home);
-            Optional<String> already = DaemonClient.control(home, false);
-            if (already.isPresent()) {
-                ctx.out().print("already running: " + already.get());
-                ctx.out().flush();
-                return ExitCodes.OK;
-            }
-            java.nio.file.Files.createDirectories(home);
-            Process p = new ProcessBuilder(command(home)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dh.log().toFile())).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (System.nanoTime() < deadline) {
-                Optional<String> status = DaemonClient.control(home, false);
-                if (status.isPresent()) {
-                    ctx.out().print("started: " + status.get());
-                    ctx.out().flush();
-                    return ExitCodes.OK;
-                }
-                if (!p.isAlive() && !DaemonClient.control(home, false).isPresent()) {
-                    ctx.err().println("error: the daemon exited with " + p.exitValue() + " before answering; see " + dh.log());
-                    return ExitCodes.FAILED;
-                }
-                p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS); // returns early if it exits
-            }
-            p.destroy();
-            ctx.err().println("error: the daemon did not answer within " + waitFor + "; see " + dh.log());
-            return ExitCodes.FAILED;
-        }
-
-        /** This JVM and class path, in a session of its own (setsid) so closing the terminal does not hang it up. */
-        private static List<String> command(Path home) {
-            List<String> cmd = new ArrayList<>();
-            if (new java.io.File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
-            cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "run", "--home", home.toString()));
-            return cmd;
+            ctx.out().print(DaemonProcess.start(ctx.home().toAbsolutePath(), Main.class.getName(), Durations.parse("--wait", waitFor)));
+            ctx.out().flush();
+            return ExitCodes.OK;
         }
     }
 
