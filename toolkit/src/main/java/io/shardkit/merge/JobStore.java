@@ -50,6 +50,20 @@ public final class JobStore {
         if (mine != null) catalog.update("UPDATE jobs SET owner = NULL WHERE job_id = ? AND owner = ? AND updated_at = ?", id, me(), mine);
     }
 
+    /** {@link #release} once the run's heartbeat thread has stopped; the reason when it could not (the owner then goes stale in 5 s). */
+    public java.util.Optional<String> releaseAfter(Thread heartbeats, String id) {
+        try {
+            heartbeats.join(5_000);
+            release(id);
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.of("interrupted");
+        } catch (RuntimeException e) {
+            return java.util.Optional.of(String.valueOf(e.getMessage()));
+        }
+    }
+
     private static String me() {
         String host;
         try {

@@ -133,7 +133,7 @@ public final class MergeJob implements AutoCloseable {
             throw e;
         } finally {
             watcher.interrupt();
-            release(watcher);
+            jobs.releaseAfter(watcher, plan.id()).ifPresent(why -> progress.accept("could not give the job up in the catalog (another process may take it over in 5 s): " + why));
             throttler.interrupt();
             withdrawThrottle();
         }
@@ -225,17 +225,6 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
-    /** After the watcher's last heartbeat: the job has no driver once run() returns. */
-    private void release(Thread watcher) {
-        try {
-            watcher.join(5_000);
-            jobs.release(plan.id());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            progress.accept("could not release the job in the catalog (another process may resume it after 5 s): " + e.getMessage());
-        }
-    }
 
     /**
      * Follows operator commands given from other processes through the catalog (merge pause /

@@ -76,9 +76,7 @@ public final class DaemonCommand {
 
         @Override
         public Integer call() {
-            Optional<String> answer = DaemonClient.control(ctx.home().toAbsolutePath(), true);
-            ctx.out().print(answer.orElse("no daemon runs for " + ctx.home() + "\n"));
-            ctx.out().flush();
+            ask(ctx, true);
             return ExitCodes.OK;
         }
     }
@@ -91,10 +89,15 @@ public final class DaemonCommand {
 
         @Override
         public Integer call() {
-            Optional<String> answer = DaemonClient.control(ctx.home().toAbsolutePath(), false);
-            ctx.out().print(answer.orElse("no daemon runs for " + ctx.home() + "\n"));
-            ctx.out().flush();
-            return answer.isPresent() ? ExitCodes.OK : ExitCodes.FAILED;
+            return ask(ctx, false) ? ExitCodes.OK : ExitCodes.FAILED;
         }
+    }
+
+    /** Prints the daemon's answer (or that none runs); true when one answered. */
+    private static boolean ask(Context ctx, boolean stop) {
+        Optional<String> answer = DaemonClient.control(ctx.home().toAbsolutePath(), stop);
+        ctx.out().print(answer.orElse("no daemon runs for " + ctx.home() + "\n"));
+        ctx.out().flush();
+        return answer.isPresent();
     }
 }

@@ -212,17 +212,7 @@ public final class DaemonServer implements AutoCloseable {
     }
 
     private static OutputStream frames(DataOutputStream out, byte type) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (len > 0) Wire.frame(out, type, b, off, len);
-            }
-        };
+        return Wire.stream((b, off, len) -> Wire.frame(out, type, b, off, len));
     }
 
     private static void reply(DataOutputStream out, byte type, String text) throws IOException {

@@ -71,6 +71,18 @@ final class Wire {
     }
 
     static OutputStream out(SocketChannel ch) {
+        return stream((b, off, len) -> {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) ch.write(buf);
+        });
+    }
+
+    /** Where an output stream's bytes go: the socket itself, or one frame each. */
+    interface Sink {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    static OutputStream stream(Sink sink) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -79,8 +91,7 @@ final class Wire {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) ch.write(buf);
+                if (len > 0) sink.write(b, off, len);
             }
         };
     }
