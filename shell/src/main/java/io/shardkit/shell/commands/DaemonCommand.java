@@ -62,10 +62,30 @@ public final class DaemonCommand {
                     }
                 }));
                 ctx.out().println("daemon serving " + server.socket());
+                warmUp(catalogs, ctx.home().toAbsolutePath().normalize());
                 server.serve();
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * In the background, what nearly every command touches first: the command-line model, this
+     * home's catalog and the MySQL driver (the daemon's first command otherwise pays for them).
+     */
+    private static void warmUp(java.util.Map<Path, Catalog> catalogs, Path home) {
+        Thread t = new Thread(() -> {
+            try {
+                java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+                Main.commandLine(new Context(none, none));
+                catalogs.computeIfAbsent(home, Catalog::embedded);
+                Class.forName("com.mysql.cj.jdbc.Driver");
+            } catch (Exception | LinkageError e) {
+                // only a head start: the first command opens what is missing and reports what fails
+            }
+        }, "daemon-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Command(name = "stop", description = "Stop the daemon of this --home (commands it is running are interrupted).")
