@@ -56,7 +56,7 @@ public final class DaemonCommand {
                  AutoCloseable closeCatalogs = () -> catalogs.values().forEach(Catalog::close)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
-                        java.nio.file.Files.deleteIfExists(server.socket());
+                        server.removeSocket();
                     } catch (java.io.IOException ignored) {
                         // a stale socket file is harmless: clients fall back and the next daemon replaces it
                     }

@@ -52,6 +52,8 @@ public final class DaemonServer implements AutoCloseable {
     private final FileLock lock;
     private final ServerSocketChannel server;
     private volatile boolean stopping;
+    /** The socket file as bound (inode): another one at the same path is not ours to remove. */
+    private final Object boundKey;
 
     /** Takes the directory's lock and binds its socket; refuses when another daemon holds them. */
     public DaemonServer(Path home, Runner runner) throws IOException {
@@ -85,13 +87,23 @@ public final class DaemonServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(dh.socket()));
         Files.setPosixFilePermissions(dh.socket(), PosixFilePermissions.fromString("rw-------"));
+        boundKey = fileKey();
     }
 
     public Path socket() { return dh.socket(); }
 
+    /** Removes the socket file if it is still the one this daemon bound (also from a shutdown hook). */
+    public void removeSocket() throws IOException {
+        Object now = fileKey();
+        if (now != null && now.equals(boundKey)) Files.deleteIfExists(dh.socket());
+    }
+
     /** Serves until a client asks it to stop. */
     public void serve() {
         log.info("daemon {} serving {} (build {})", ProcessHandle.current().pid(), dh.socket(), stamp);
+        Thread watch = new Thread(this::watchSocketFile, "daemon-socket-watch");
+        watch.setDaemon(true);
+        watch.start();
         while (!stopping) {
             SocketChannel ch;
             try {
@@ -116,6 +128,40 @@ public final class DaemonServer implements AutoCloseable {
             }
         }
         log.info("daemon {} stopped after {} commands", ProcessHandle.current().pid(), served.get());
+    }
+
+    /**
+     * A daemon whose socket file is gone (its --home removed, or replaced by another daemon's) can
+     * no longer be reached, not even by 'daemon stop': it stops by itself instead of running on.
+     */
+    private void watchSocketFile() {
+        while (!stopping) {
+            try {
+                Thread.sleep(WATCH_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Object now = fileKey();
+            if (!stopping && (now == null || !now.equals(boundKey))) {
+                log.warn("daemon {}: its socket {} is gone; stopping", ProcessHandle.current().pid(), dh.socket());
+                stopping = true;
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // closing is all that is left to do
+                }
+            }
+        }
+    }
+
+    private static final long WATCH_MILLIS = 2_000;
+
+    private Object fileKey() {
+        try {
+            return Files.readAttributes(dh.socket(), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void handle(SocketChannel ch) {
@@ -228,7 +274,7 @@ public final class DaemonServer implements AutoCloseable {
     public void close() throws IOException {
         stopping = true;
         server.close();
-        Files.deleteIfExists(dh.socket());
+        removeSocket();
         lock.release();
         lockFile.close();
     }

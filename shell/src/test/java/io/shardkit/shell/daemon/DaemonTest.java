@@ -147,6 +147,19 @@ class DaemonTest {
     }
 
     @Test
+    void aDaemonWhoseSocketFileIsGoneOrReplacedStopsAndLeavesTheNewOneAlone() throws Exception {
+        start("b1", (o, e, env, cwd, args) -> 0);
+        Path sock = home.resolve("daemon.sock");
+        Files.delete(sock); // its --home removed under it, or another daemon's socket in its place
+        Files.writeString(sock, "someone else's");
+        serving.join(15_000);
+        assertThat(serving.isAlive()).as("still serving an unreachable socket").isFalse();
+        server.close();
+        server = null;
+        assertThat(sock).hasContent("someone else's");
+    }
+
+    @Test
     void theCommandWordsSkipOptionsAndRootOptionValues() {
         assertThat(DaemonHome.command(new String[] {"--home", "/x", "merge", "verify", "v1"})).isEqualTo("merge verify");
         assertThat(DaemonHome.command(new String[] {"--home=/x", "--catalog", "jdbc:mysql://h/db", "catalog", "status"})).isEqualTo("catalog status");
