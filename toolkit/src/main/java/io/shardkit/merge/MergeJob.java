@@ -425,6 +425,10 @@ public final class MergeJob implements AutoCloseable {
                 restartOnPrimary(s.sourceName(), true);
             } else if (s.isStopped() && !control.stopRequested()) {
                 restartOnPrimary(s.sourceName(), true);
+            } else if (s.silentFor().compareTo(BinlogStream.SILENCE) > 0) {
+                progress.accept("stream " + s.sourceName() + ": nothing from its source for " + s.silentFor().toSeconds()
+                        + " s, not even a heartbeat (its connection died silently): reconnecting");
+                restartOnPrimary(s.sourceName(), true);
             }
         }
         if (System.nanoTime() >= nextPrimaryCheck) {

@@ -235,6 +235,10 @@ public final class ReverseJob implements AutoCloseable {
             String why = sink.ddlSeen != null ? sink.ddlSeen : f == null ? "stopped" : String.valueOf(f.getMessage());
             throw new IllegalStateException("the rollback stream of " + plan.id() + " stopped: " + why + " (run 'merge rollback " + plan.id() + "' again to resume)", f);
         }
+        if (binlog.silentFor().compareTo(BinlogStream.SILENCE) > 0) {
+            throw new IllegalStateException("the rollback stream of " + plan.id() + " has received nothing from the target for " + binlog.silentFor().toSeconds()
+                    + " s, not even a heartbeat (its connection died silently; run 'merge rollback " + plan.id() + "' again to resume)");
+        }
     }
 
 

@@ -32,6 +32,8 @@ public final class BinlogStream implements AutoCloseable {
     });
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** When the engine last handed over a batch (rows, DDL or a heartbeat); 0 before the first. */
+    private volatile long lastDelivery;
 
     public BinlogStream(StreamSource source, ChangeSink sink) {
         this.source = source;
@@ -40,6 +42,7 @@ public final class BinlogStream implements AutoCloseable {
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties(source, engineName))
                 .notifying((records, committer) -> {
+                    lastDelivery = System.nanoTime();
                     List<RowChange> rows = new ArrayList<>();
                     List<SchemaChange> ddl = new ArrayList<>();
                     Map<String, Object> last = null;
@@ -112,13 +115,33 @@ public final class BinlogStream implements AutoCloseable {
         p.setProperty("max.batch.size", "2048");
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("connect.timeout.ms", "2000");
+        // liveness without the binlog client's keepalive thread: that thread reconnects by itself, and one caught
+        // mid-reconnect when the engine stops outlives it, retrying the old address forever (an orphan connection
+        // and a warning a second). Instead the server sends a heartbeat event when idle (0.8 x the interval below),
+        // each one reaches the handler as a heartbeat record (at most one a second), and the job restarts a stream
+        // that has delivered nothing for a while (silentFor)
+        p.setProperty("connect.keep.alive", "false");
         p.setProperty("connect.keep.alive.interval.ms", "1000");
+        p.setProperty("heartbeat.interval.ms", "1000");
         p.setProperty("errors.max.retries", "0");
         return p;
     }
 
     public void start() {
         runner.submit(engine);
+    }
+
+    /** Silence after which a stream's connection counts as dead: ten heartbeats missed. */
+    public static final java.time.Duration SILENCE = java.time.Duration.ofSeconds(10);
+
+    /**
+     * How long since the engine last delivered anything, heartbeats included, once it has delivered
+     * once; zero before (connecting and its schema snapshot are watched by {@link #failure}). A live
+     * connection delivers at least a heartbeat a second, idle or not.
+     */
+    public java.time.Duration silentFor() {
+        long last = lastDelivery;
+        return last == 0 ? java.time.Duration.ZERO : java.time.Duration.ofNanos(System.nanoTime() - last);
     }
 
     /** The error that stopped the stream, if any. */
