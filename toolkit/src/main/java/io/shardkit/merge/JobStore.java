@@ -50,11 +50,15 @@ public final class JobStore {
         if (mine != null) catalog.update("UPDATE jobs SET owner = NULL WHERE job_id = ? AND owner = ? AND updated_at = ?", id, me(), mine);
     }
 
-    /** {@link #release} once the run's heartbeat thread has stopped; the reason when it could not (the owner then goes stale in 5 s). */
+    /**
+     * {@link #release} once the run's heartbeat thread has stopped, unless the job has ended (cut
+     * over, rolled back, aborted): then whoever drives it now (a rollback stream in this same
+     * process) keeps it. The reason when it could not (the owner then goes stale in 5 s).
+     */
     public java.util.Optional<String> releaseAfter(Thread heartbeats, String id) {
         try {
             heartbeats.join(5_000);
-            release(id);
+            if (!state(id).terminal()) release(id);
             return java.util.Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
