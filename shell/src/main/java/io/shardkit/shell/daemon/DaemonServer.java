@@ -94,6 +94,7 @@ public final class DaemonServer implements AutoCloseable {
 
     /** Removes the socket file if it is still the one this daemon bound (also from a shutdown hook). */
     public void removeSocket() throws IOException {
+        stopping = true; // the watch must not take this for a lost socket
         Object now = fileKey();
         if (now != null && now.equals(boundKey)) Files.deleteIfExists(dh.socket());
     }
