@@ -225,7 +225,6 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
-
     /**
      * Follows operator commands given from other processes through the catalog (merge pause /
      * resume / abort) and keeps the job's heartbeat fresh.

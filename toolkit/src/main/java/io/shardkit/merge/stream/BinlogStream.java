@@ -32,8 +32,10 @@ public final class BinlogStream implements AutoCloseable {
     });
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** When the engine last handed over a batch (rows, DDL or a heartbeat); 0 before the first. */
+    /** When the engine last handed over a batch (rows, DDL or a heartbeat) or the handler finished one; 0 before the first. */
     private volatile long lastDelivery;
+    /** True while the handler applies a batch: a slow apply is not a silent source. */
+    private volatile boolean handling;
 
     public BinlogStream(StreamSource source, ChangeSink sink) {
         this.source = source;
@@ -43,34 +45,45 @@ public final class BinlogStream implements AutoCloseable {
                 .using(properties(source, engineName))
                 .notifying((records, committer) -> {
                     lastDelivery = System.nanoTime();
-                    List<RowChange> rows = new ArrayList<>();
-                    List<SchemaChange> ddl = new ArrayList<>();
-                    Map<String, Object> last = null;
-                    for (RecordChangeEvent<SourceRecord> e : records) {
-                        SourceRecord r = e.record();
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> pos = (Map<String, Object>) r.sourceOffset();
-                        if (pos != null && !pos.isEmpty()) last = pos;
-                        Object c = RecordConverter.convert(r);
-                        if (c instanceof RowChange rc) rows.add(rc);
-                        else if (c instanceof SchemaChange sc) ddl.add(sc);
-                    }
+                    handling = true;
                     try {
-                        if (!rows.isEmpty() || !ddl.isEmpty() || last != null) sink.apply(source.name(), rows, ddl, last);
-                    } catch (InterruptedException ie) {
-                        throw ie;
-                    } catch (Exception ex) {
-                        failure.compareAndSet(null, ex);
-                        throw new InterruptedException("apply failed: " + ex.getMessage());
+                        handle(sink, records, committer);
+                    } finally {
+                        handling = false;
+                        lastDelivery = System.nanoTime();
                     }
-                    for (RecordChangeEvent<SourceRecord> e : records) committer.markProcessed(e);
-                    committer.markBatchFinished();
                 })
                 .using((success, message, error) -> {
                     if (!success && error != null) failure.compareAndSet(null, error);
                     stopped.countDown();
                 })
                 .build();
+    }
+
+    private void handle(ChangeSink sink, List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<RowChange> rows = new ArrayList<>();
+        List<SchemaChange> ddl = new ArrayList<>();
+        Map<String, Object> last = null;
+        for (RecordChangeEvent<SourceRecord> e : records) {
+            SourceRecord r = e.record();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> pos = (Map<String, Object>) r.sourceOffset();
+            if (pos != null && !pos.isEmpty()) last = pos;
+            Object c = RecordConverter.convert(r);
+            if (c instanceof RowChange rc) rows.add(rc);
+            else if (c instanceof SchemaChange sc) ddl.add(sc);
+        }
+        try {
+            if (!rows.isEmpty() || !ddl.isEmpty() || last != null) sink.apply(source.name(), rows, ddl, last);
+        } catch (InterruptedException ie) {
+            throw ie;
+        } catch (Exception ex) {
+            failure.compareAndSet(null, ex);
+            throw new InterruptedException("apply failed: " + ex.getMessage());
+        }
+        for (RecordChangeEvent<SourceRecord> e : records) committer.markProcessed(e);
+        committer.markBatchFinished();
     }
 
     static Properties properties(StreamSource s, String engineName) {
@@ -141,7 +154,7 @@ public final class BinlogStream implements AutoCloseable {
      */
     public java.time.Duration silentFor() {
         long last = lastDelivery;
-        return last == 0 ? java.time.Duration.ZERO : java.time.Duration.ofNanos(System.nanoTime() - last);
+        return last == 0 || handling ? java.time.Duration.ZERO : java.time.Duration.ofNanos(System.nanoTime() - last);
     }
 
     /** The error that stopped the stream, if any. */
