@@ -12,6 +12,7 @@ class EmbeddedCatalogTest {
     void migratesAndPersistsAcrossReopen(@TempDir Path dir) {
         try (Catalog c = Catalog.embedded(dir)) {
             assertThat(c.schemaVersion()).isEqualTo("5.00");
+            assertThat(dir.resolve("catalog.trace.db")).as("a trace file of the expected first-probe failure").doesNotExist();
             Long none = c.query("SELECT COUNT(target_binlog_file) + COUNT(direction) FROM cutovers", rs -> { rs.next(); return rs.getLong(1); });
             assertThat(none).isZero();
             c.audit("alice", "sandbox up --groups 4", "ok", null);
