@@ -30,24 +30,15 @@ public final class JobStore {
 
     /** Marks the job as driven by a live process (see {@link #runningElsewhere}). */
     public void heartbeat(String id) {
-        // microseconds, as the column keeps them: release() finds the row by this exact value
-        Timestamp now = Timestamp.from(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-        catalog.update("UPDATE jobs SET updated_at = ?, owner = ? WHERE job_id = ?", now, me(), id);
-        beats.put(id, now);
+        catalog.update("UPDATE jobs SET updated_at = ?, owner = ? WHERE job_id = ?", Timestamp.from(Instant.now()), me(), id);
     }
-
-    /** The last heartbeat this store wrote per job: release() clears only its own. */
-    private final java.util.Map<String, Timestamp> beats = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Gives the job up when a run returns: a stale owner would otherwise keep another process's
-     * 'merge resume' out for the heartbeat's five seconds (the owner's pid is alive). Only when the
-     * last heartbeat is still the one this store wrote: a later run in the same process (a
-     * rollback stream after the cutover ended the merge) has taken the job over by then.
+     * 'merge resume' out for the heartbeat's five seconds (the owner's pid is alive).
      */
-    public void release(String id) {
-        Timestamp mine = beats.remove(id);
-        if (mine != null) catalog.update("UPDATE jobs SET owner = NULL WHERE job_id = ? AND owner = ? AND updated_at = ?", id, me(), mine);
+    private void release(String id) {
+        catalog.update("UPDATE jobs SET owner = NULL WHERE job_id = ? AND owner = ?", id, me());
     }
 
     /**

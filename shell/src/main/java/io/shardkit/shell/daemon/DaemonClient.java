@@ -38,20 +38,11 @@ public final class DaemonClient {
     static OptionalInt forward(String[] args, Map<String, String> env, Path cwd, String stamp, PrintStream stdout, PrintStream stderr) {
         if (env.containsKey("SHARDKIT_NO_DAEMON") || !FORWARDED.contains(DaemonHome.command(args))) return OptionalInt.empty();
         DaemonHome dh = new DaemonHome(DaemonHome.of(args, env, cwd));
-        if (!Files.exists(dh.socket())) return OptionalInt.empty();
-        SocketChannel ch;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(dh.socket()));
-        } catch (IOException e) {
-            // nobody behind the socket (a stale file after a crash): this process runs the command
-            return OptionalInt.empty();
-        }
+        SocketChannel ch = connect(dh);
+        if (ch == null) return OptionalInt.empty();
         try (ch) {
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Wire.out(ch)));
-            out.writeInt(Wire.MAGIC);
-            out.writeByte(Wire.RUN);
-            Wire.writeString(out, stamp);
+            Wire.request(out, Wire.RUN, stamp);
             Wire.writeString(out, cwd.toString());
             out.writeInt(env.size());
             for (Map.Entry<String, String> e : env.entrySet()) {
@@ -74,14 +65,11 @@ public final class DaemonClient {
      * no daemon answers there.
      */
     public static java.util.Optional<String> control(Path home, boolean stop) {
-        DaemonHome dh = new DaemonHome(home);
-        if (!Files.exists(dh.socket())) return java.util.Optional.empty();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(dh.socket()));
+        SocketChannel ch = connect(new DaemonHome(home));
+        if (ch == null) return java.util.Optional.empty();
+        try (ch) {
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Wire.out(ch)));
-            out.writeInt(Wire.MAGIC);
-            out.writeByte(stop ? Wire.STOP : Wire.STATUS);
-            Wire.writeString(out, DaemonHome.buildStamp());
+            Wire.request(out, stop ? Wire.STOP : Wire.STATUS, DaemonHome.buildStamp());
             out.flush();
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Wire.in(ch)));
             StringBuilder text = new StringBuilder();
@@ -93,6 +81,26 @@ public final class DaemonClient {
             }
         } catch (IOException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    /** A channel to the daemon, or null when nobody answers on its socket (none, or a stale file after a crash). */
+    private static SocketChannel connect(DaemonHome dh) {
+        if (!Files.exists(dh.socket())) return null;
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(dh.socket()));
+            return ch;
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing was sent on it
+                }
+            }
+            return null;
         }
     }
 

@@ -28,6 +28,13 @@ final class Wire {
 
     private Wire() {}
 
+    /** Every request's opening: magic, kind, the client's build stamp. */
+    static void request(DataOutputStream out, byte kind, String stamp) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeByte(kind);
+        writeString(out, stamp);
+    }
+
     static void writeString(DataOutputStream out, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(b.length);

@@ -113,9 +113,7 @@ class DaemonTest {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(home.resolve("daemon.sock")));
             DataOutputStream o = new DataOutputStream(Wire.out(ch));
-            o.writeInt(Wire.MAGIC);
-            o.writeByte(Wire.RUN);
-            Wire.writeString(o, "b1");
+            Wire.request(o, Wire.RUN, "b1");
             Wire.writeString(o, "/");
             o.writeInt(0);
             o.writeInt(2);
