@@ -23,6 +23,7 @@ public final class Context {
     private String catalogUrl;
     private String catalogUser;
     private Path catalogOptionFile;
+    private boolean debug;
     /** Where an embedded catalog comes from when something keeps them open (the daemon); null: opened per command. */
     private java.util.function.Function<Path, Catalog> embeddedCatalogs;
 
@@ -60,6 +61,11 @@ public final class Context {
     public Path home() { return home; }
 
     public void home(Path home) { this.home = home; }
+
+    /** --debug: library logs and stack traces on the terminal too (they always go to the log file). */
+    public boolean debug() { return debug; }
+
+    public void debug(boolean debug) { this.debug = debug; }
 
     public void catalogUrl(String url) { this.catalogUrl = url; }
 

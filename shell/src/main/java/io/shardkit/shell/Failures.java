@@ -34,10 +34,14 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
             return ExitCodes.BAD_INPUT;
         }
         if (ex instanceof SandboxException || ex instanceof CatalogException || ex instanceof IllegalStateException) {
+            org.slf4j.LoggerFactory.getLogger(Failures.class).warn(where + " failed", ex); // its causes, for the log file
             ctx.err().println("error: " + ex.getMessage());
             return ExitCodes.FAILED;
         }
-        ctx.err().println("error: " + where + " failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+        // unexpected: one line here, the whole trace in the log file (and here with --debug)
+        org.slf4j.LoggerFactory.getLogger(Failures.class).error(where + " failed", ex);
+        ctx.err().println("error: " + where + " failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
+                + (ctx.debug() ? "" : " (details: " + LogSetup.file(ctx.home()) + ")"));
         return ExitCodes.FAILED;
     }
 }

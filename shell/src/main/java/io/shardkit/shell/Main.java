@@ -26,6 +26,11 @@ public final class Main {
         cl.setOut(ctx.out());
         cl.setErr(ctx.err());
         cl.setExecutionExceptionHandler(new Failures(ctx));
+        // the log file is known once --home is parsed
+        cl.setExecutionStrategy(parsed -> {
+            LogSetup.logTo(LogSetup.file(ctx.home()), ctx.debug());
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // paths as the caller typed them: relative to the daemon's client's directory when the daemon runs this
         cl.registerConverter(java.nio.file.Path.class, ctx::path);

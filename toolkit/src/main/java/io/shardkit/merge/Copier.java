@@ -30,7 +30,8 @@ import javax.sql.DataSource;
  *
  * <p>How a chunk is written: as {@code LOAD DATA LOCAL} from memory when the target allows it
  * (the fastest way into InnoDB here), else, or when the load reports any warning or skipped row,
- * as batched {@code INSERT IGNORE} followed by the conflict check. Both read FLOAT exactly.
+ * as batched inserts that keep rows already there, followed by the conflict check. Both read
+ * every column as its exact value ({@link io.shardkit.mysql.ColumnType#valueExpr}).
  */
 final class Copier {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,12 +40,14 @@ final class Copier {
     private final Plan plan;
     private final Plan.TablePlan table;
     private final String sourceName;
-    private final DataSource source;
-    private final DataSource target;
+    /** The source primary's pool as the job knows it now: it changes when the primary moves. */
+    private final java.util.function.Supplier<DataSource> source;
+    /** The target primary's pool as the job knows it now (the apply follows a target failover). */
+    private final java.util.function.Supplier<DataSource> target;
     private final RowMapper mapper;
     private final MergeControl control;
     final AtomicLong copied = new AtomicLong();
-    /** Chunks written by LOAD DATA, and chunks written the careful way (batched INSERT IGNORE + conflict check). */
+    /** Chunks written by LOAD DATA, and chunks written the careful way (batched inserts + conflict check). */
     final AtomicLong loadedChunks = new AtomicLong(), insertedChunks = new AtomicLong();
     /** Why the first chunk that fell back did (for the operator: a table that always falls back copies slower). */
     final java.util.concurrent.atomic.AtomicReference<String> loadFallback = new java.util.concurrent.atomic.AtomicReference<>();
@@ -53,7 +56,9 @@ final class Copier {
     /** Chunks go by LOAD DATA while the target allows it and has not refused this table's data. */
     private volatile boolean loadData;
 
-    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, DataSource source, DataSource target, MergeControl control, ConflictGuard guard, boolean loadData) {
+    Copier(String jobId, Plan plan, Plan.TablePlan table, String sourceName, java.util.function.Supplier<DataSource> source,
+           java.util.function.Supplier<DataSource> target, MergeControl control,
+           ConflictGuard guard, boolean loadData) {
         this.guard = guard;
         this.loadData = loadData;
         this.jobId = jobId;
@@ -77,7 +82,7 @@ final class Copier {
     /** Runs to the end of the table, resuming after the last checkpointed key. */
     void run() throws Exception {
         List<String> lastKey = null;
-        try (Connection t = target.getConnection();
+        try (Connection t = target.get().getConnection();
              PreparedStatement ps = t.prepareStatement("SELECT last_key, rows_copied, done FROM " + MetaTables.DB + ".copy_progress WHERE job_id = ? AND source = ? AND tbl = ?")) {
             ps.setString(1, jobId);
             ps.setString(2, sourceName);
@@ -94,46 +99,77 @@ final class Copier {
                 }
             }
         }
+        long lostSince = 0;
         while (true) {
             control.awaitCopyAllowed();
             // the chunk's shared locks can deadlock with application writes on the source: InnoDB rolls the
             // read back, nothing was written, and the chunk is read again
             final List<String> from = lastKey;
-            List<String> next = Retry.onConflict(() -> chunk(from));
+            List<String> next;
+            try {
+                next = Retry.onConflict(() -> chunk(from));
+                lostSince = 0;
+            } catch (SQLException e) {
+                // a source or target connection lost mid-chunk (a primary that moved, a stream restart that replaced the pool):
+                // nothing of the chunk was committed, so it is read again once the job has found the primary again
+                if (io.shardkit.mysql.SqlErrors.classify(e) != io.shardkit.mysql.SqlErrors.ErrorClass.CONNECTION_LOST || control.stopRequested()) throw e;
+                if (lostSince == 0) lostSince = System.nanoTime();
+                if (System.nanoTime() - lostSince > java.time.Duration.ofMinutes(5).toNanos()) throw e;
+                Thread.sleep(500);
+                continue;
+            }
             if (next == null) return;
             lastKey = next;
             control.stage("copy.between-chunks");
         }
     }
 
-    /** The source's FLOAT columns (lower case), read through SqlText.exact; null until the first chunk. */
-    private java.util.Set<String> floats;
+    /** How each copied column travels (read from the source's definition at the first chunk). */
+    private Map<String, io.shardkit.mysql.ColumnType> types;
 
-    private java.util.Set<String> floats(Connection s) throws SQLException {
-        if (floats == null) {
+    private Map<String, io.shardkit.mysql.ColumnType> types(Connection s) throws SQLException {
+        if (types == null) {
             TableSchema schema = SchemaReader.read(s, plan.database(), table.table());
             if (schema == null) throw new SQLException("table " + plan.database() + "." + table.table() + " no longer exists on source " + sourceName);
-            floats = schema.columns().stream().filter(TableSchema.Column::isFloat).map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
-                    .collect(java.util.stream.Collectors.toSet());
+            Map<String, io.shardkit.mysql.ColumnType> m = new java.util.HashMap<>();
+            for (TableSchema.Column c : schema.columns()) m.put(c.name().toLowerCase(java.util.Locale.ROOT), c.type());
+            types = m;
         }
-        return floats;
+        return types;
+    }
+
+    private io.shardkit.mysql.ColumnType type(String column) {
+        io.shardkit.mysql.ColumnType t = types.get(column.toLowerCase(java.util.Locale.ROOT));
+        if (t == null) throw new IllegalStateException("column " + column + " of " + table.table() + " is missing on source " + sourceName);
+        return t;
     }
 
     private String selectSql(Connection s, boolean first) throws SQLException {
-        java.util.Set<String> floats = floats(s);
+        types(s);
         String from = identifier(plan.database()) + "." + identifier(table.table());
-        String cols = String.join(", ", table.copiedColumns().stream()
-                .map(c -> io.shardkit.mysql.SqlText.exact(identifier(c), floats.contains(c.toLowerCase(java.util.Locale.ROOT)) ? "float" : null) + " AS " + identifier(c)).toList());
+        // each column as its exact value (ColumnType: FLOAT as a DOUBLE, ENUM/SET as index and bit mask)
+        String cols = String.join(", ", table.copiedColumns().stream().map(c -> type(c).valueExpr(identifier(c)) + " AS " + identifier(c)).toList());
         String key = String.join(", ", table.rowKey().stream().map(io.shardkit.mysql.SqlText::identifier).toList());
         String where = first ? "" : " WHERE " + io.shardkit.mysql.KeyRange.after(table.rowKey());
         // shared locks until the target has the chunk: see the class comment
         return "SELECT " + cols + " FROM " + from + where + " ORDER BY " + key + " LIMIT " + control.chunkSize() + " LOCK IN SHARE MODE";
     }
 
+    /** Target columns that LOAD DATA must assign as numbers (ENUM index, SET bit mask): its fields are otherwise taken as labels. */
+    private java.util.Set<String> numericallyAssigned() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String c : table.copiedColumns()) {
+            var k = type(c).kind();
+            if (k == io.shardkit.mysql.ColumnType.Kind.ENUM || k == io.shardkit.mysql.ColumnType.Kind.SET) out.add(c);
+        }
+        return out;
+    }
+
     /** Copies one chunk after {@code after}; returns its last key, or null when the table is done. */
     private List<String> chunk(List<String> after) throws Exception {
-        try (Connection s = source.getConnection()) {
+        try (Connection s = source.get().getConnection()) {
             s.setAutoCommit(false);
+            Exception failure = null;
             try {
                 Read read = null;
                 boolean viaLoad = loadData;
@@ -144,7 +180,7 @@ final class Copier {
                     // makes the load report a warning: the chunk is then written the careful way below
                     if (Retry.onConflict(() -> write(text, t -> {
                         if (text.rows.rows() == 0) return true;
-                        LoadData.Outcome o = LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), text.rows);
+                        LoadData.Outcome o = LoadData.load(t, plan.database(), table.table(), mapper.targetColumns(), numericallyAssigned(), text.rows);
                         if (!o.clean(text.count)) loadFallback.compareAndSet(null, o.warning() != null ? o.warning() : o.inserted() + " of " + text.count + " rows inserted");
                         if (o.refused()) loadData = false; // the server rejects this table's data as a file: every chunk would
                         return o.clean(text.count);
@@ -155,8 +191,8 @@ final class Copier {
                     Read typed = readTyped(s, after);
                     if (!viaLoad) control.stage("copy.chunk-read");
                     Retry.onConflict(() -> write(typed, t -> {
-                        io.shardkit.mysql.RowWrites.insertIgnore(t, plan.database(), table.table(), mapper.targetColumns(), typed.values);
-                        // INSERT IGNORE keeps what the stream wrote for this source's rows, but it would also silently drop a
+                        io.shardkit.mysql.RowWrites.insertIfAbsent(t, plan.database(), table.table(), mapper.targetColumns(), mapper.targetKey(), typed.values);
+                        // the insert keeps what the stream wrote for this source's rows, but it would also silently keep a
                         // row whose key or unique value another source holds: that is a collision, never a skip. Checked
                         // after the insert, in its transaction: a concurrent insert of the same value by another source's
                         // copy or stream has then either committed (InnoDB made ours wait on its unique entry) or will see ours.
@@ -169,8 +205,17 @@ final class Copier {
                 (read.rows != null ? loadedChunks : insertedChunks).incrementAndGet();
                 control.stage("copy.after-checkpoint-commit");
                 return read.done ? null : read.checkpoint;
+            } catch (Exception e) {
+                failure = e;
+                throw e;
             } finally {
-                s.rollback(); // read-only: releases the shared locks
+                try {
+                    s.rollback(); // read-only: releases the shared locks
+                } catch (SQLException lost) {
+                    // the connection is gone, and its locks with it: an error that came first is the one to report
+                    if (failure == null) throw lost;
+                    failure.addSuppressed(lost);
+                }
             }
         }
     }
@@ -226,7 +271,7 @@ final class Copier {
             ResultSetMetaData md = rs.getMetaData();
             while (rs.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.shardkit.mysql.JdbcValues.read(rs, i, md));
+                for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.shardkit.mysql.JdbcValues.read(rs, i, type(md.getColumnLabel(i))));
                 rows.add(mapper.values(row));
                 last = keyOf(rs);
             }
@@ -245,7 +290,7 @@ final class Copier {
 
     /** Writes a chunk and its checkpoint in one target transaction; false (nothing written) when {@code body} declines. */
     private boolean write(Read read, TargetWrite body) throws Exception {
-        try (Connection t = target.getConnection()) {
+        try (Connection t = target.get().getConnection()) {
             t.setAutoCommit(false);
             try {
                 TargetSink.refuseReadOnly(t);

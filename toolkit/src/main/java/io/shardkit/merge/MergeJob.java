@@ -49,8 +49,8 @@ public final class MergeJob implements AutoCloseable {
     private final Map<String, BinlogStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
     private long nextPrimaryCheck;
     private final List<Copier> copiers = new ArrayList<>();
-    private HikariDataSource targetPool;
-    private TargetSink sink;
+    private volatile HikariDataSource targetPool;
+    private volatile TargetSink sink;
     private final Map<String, InstanceState> primaries = new LinkedHashMap<>();
 
     public MergeJob(Plan plan, Topology topology, Credential admin, Credential stream, JobStore jobs, Path stateDir, MergeControl control, Consumer<String> progress) {
@@ -286,15 +286,16 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private void prepareServers() throws SQLException {
+        // sources first: the target's tables are made with the help of a source's _shardkit database (ExactDdl)
+        for (HikariDataSource s : sourcePools.values()) {
+            try (Connection c = s.getConnection()) {
+                MetaTables.onSource(c);
+            }
+        }
         try (Connection t = targetPool.getConnection()) {
             MetaTables.onTarget(t);
             try (Connection ref = sourcePools.get(plan.sources().getFirst().group()).getConnection()) {
                 for (Plan.TablePlan tp : plan.tables()) TargetTables.create(plan, tp, ref, t);
-            }
-        }
-        for (HikariDataSource s : sourcePools.values()) {
-            try (Connection c = s.getConnection()) {
-                MetaTables.onSource(c);
             }
         }
     }
@@ -420,6 +421,9 @@ public final class MergeJob implements AutoCloseable {
                 if (sink.ddlSeen != null) throw new IllegalStateException(sink.ddlSeen, s.failure());
                 Throwable c = rootOf(s.failure(), RowMapper.KeyConflict.class);
                 if (c != null) throw (RowMapper.KeyConflict) c;
+                Throwable refused = rootOf(s.failure(), ApplyRefused.class);
+                if (refused != null) throw (ApplyRefused) refused;
+                failures.record(s.sourceName(), String.valueOf(s.failure().getMessage()), sink.events.getOrDefault(s.sourceName(), new java.util.concurrent.atomic.AtomicLong()).get());
                 progress.accept("stream " + s.sourceName() + " failed (" + s.failure().getMessage() + "): looking for its primary");
                 restartOnPrimary(s.sourceName(), true);
             } else if (s.isStopped() && !control.stopRequested()) {
@@ -445,6 +449,8 @@ public final class MergeJob implements AutoCloseable {
     }
 
     private long targetWaitSince;
+    /** Stops a stream that fails the same way again and again without applying anything in between. */
+    private final StreamFailures failures = new StreamFailures(3);
 
     /** True when the target primary the apply writes to answers and is writable. */
     private boolean targetWritable() {
@@ -502,8 +508,11 @@ public final class MergeJob implements AutoCloseable {
                 primaries.put(group, now);
                 BinlogStream old = streams.remove(group);
                 if (old != null) old.close();
-                HikariDataSource oldPool = sourcePools.put(group, Connections.pool(group, topology.instance(now.instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
-                if (oldPool != null) oldPool.close();
+                if (!from.equals(now.instance())) {
+                    // a copier mid-chunk on the old primary loses its connection and reads the chunk again from the new pool
+                    HikariDataSource oldPool = sourcePools.put(group, Connections.pool(group, topology.instance(now.instance()).endpoint(), admin, ConnectionSettings.BULK, 4));
+                    if (oldPool != null) oldPool.close();
+                }
                 progress.accept(from.equals(now.instance()) ? "stream " + group + ": restarting on " + now.instance()
                         : "source " + group + ": primary moved from " + from + " to " + now.instance() + "; its stream resumes there by GTID");
                 startStream(group);
@@ -537,7 +546,7 @@ public final class MergeJob implements AutoCloseable {
             List<Future<?>> fs = new ArrayList<>();
             for (Plan.Source s : plan.sources()) {
                 List<Copier> mine = new ArrayList<>();
-                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), sourcePools.get(s.group()), targetPool, control, sink.guard(), loadData));
+                for (Plan.TablePlan t : plan.tables()) mine.add(new Copier(plan.id(), plan, t, s.group(), () -> sourcePools.get(s.group()), () -> targetPool, control, sink.guard(), loadData));
                 copiers.addAll(mine);
                 fs.add(ex.submit(() -> {
                     for (Copier c : mine) c.run();

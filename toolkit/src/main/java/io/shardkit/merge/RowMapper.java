@@ -35,6 +35,11 @@ public final class RowMapper {
         return cols;
     }
 
+    /** Row key columns on the source. */
+    public List<String> sourceKey() {
+        return table.rowKey();
+    }
+
     /** Row key columns on the target. */
     public List<String> targetKey() {
         List<String> cols = new ArrayList<>(table.rowKey());

@@ -18,8 +18,8 @@ public record TableSchema(String database, String table, List<Column> columns, L
 
         public boolean isText() { return charset != null; }
 
-        /** FLOAT, whose text rendering is rounded to six digits (see SqlText.exact). */
-        public boolean isFloat() { return columnType.toLowerCase(java.util.Locale.ROOT).startsWith("float"); }
+        /** How the column's values travel exactly (copy, stream, verify, repair). */
+        public io.shardkit.mysql.ColumnType type() { return io.shardkit.mysql.ColumnType.of(name, columnType, charset); }
     }
 
     /** A primary or unique key (non-unique indexes are kept for the schema comparison only). */

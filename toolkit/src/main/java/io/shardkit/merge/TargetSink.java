@@ -6,6 +6,7 @@ import io.shardkit.merge.stream.SchemaChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import io.shardkit.mysql.SqlErrors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,8 @@ final class TargetSink implements ChangeSink {
     volatile String ddlSeen;
 
     private final ConflictGuard guard;
+    /** Rows whose image the binlog decoder could not carry are read again from their source. */
+    private final Reread reread;
 
     ConflictGuard guard() {
         return guard;
@@ -40,6 +43,7 @@ final class TargetSink implements ChangeSink {
     TargetSink(String jobId, Plan plan, DataSource target, MergeControl control, java.util.function.Function<String, DataSource> sources) {
         this.jobId = jobId;
         this.guard = new ConflictGuard(jobId, plan, target, sources);
+        this.reread = new Reread(plan.database(), sources);
         this.plan = plan;
         this.target = target;
         this.control = control;
@@ -61,6 +65,23 @@ final class TargetSink implements ChangeSink {
         }
         control.awaitRunnable();
         Long[] marker = {null};
+        try {
+            applyBatch(source, rows, lastPosition, marker);
+        } catch (SQLException e) {
+            if (SqlErrors.classify(e) != SqlErrors.ErrorClass.FATAL) throw e;
+            throw pinpoint(source, rows, e);
+        } catch (RowMapper.KeyConflict e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (ddlSeen != null) throw e;
+            throw pinpoint(source, rows, e);
+        }
+        events.computeIfAbsent(source, k -> new AtomicLong()).addAndGet(rows.size());
+        if (marker[0] != null) markers.merge(source, marker[0], Math::max);
+        control.stage("stream.after-commit");
+    }
+
+    private void applyBatch(String source, List<RowChange> rows, Map<String, Object> lastPosition, Long[] marker) throws SQLException {
         Retry.onConflict(() -> {
             try (Connection c = target.getConnection()) {
                 c.setAutoCommit(false);
@@ -82,9 +103,44 @@ final class TargetSink implements ChangeSink {
                 }
             }
         });
-        events.computeIfAbsent(source, k -> new AtomicLong()).addAndGet(rows.size());
-        if (marker[0] != null) markers.merge(source, marker[0], Math::max);
-        control.stage("stream.after-commit");
+    }
+
+    /**
+     * Which row of a refused batch the target will not take: each row applied alone, in order,
+     * in one transaction that is rolled back whatever happens. The first that fails is named with
+     * its key, the column the server's message names, and that message.
+     */
+    private ApplyRefused pinpoint(String source, List<RowChange> rows, Exception batchError) {
+        String message = batchError instanceof SQLException se ? SqlErrors.describe(se) : String.valueOf(batchError.getMessage());
+        try (Connection c = target.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (RowChange r : rows) {
+                    if (!plan.database().equals(r.database())) continue;
+                    java.sql.Savepoint sp = c.setSavepoint();
+                    try {
+                        applyRows(c, source, List.of(r), new ArrayList<>());
+                        c.releaseSavepoint(sp);
+                    } catch (SQLException | RuntimeException e) {
+                        String why = e instanceof SQLException se ? SqlErrors.describe(se) : String.valueOf(e.getMessage());
+                        return new ApplyRefused(source, r.table(), keyOf(source, r), ApplyRefused.columnIn(why), why, batchError);
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            batchError.addSuppressed(e);
+        }
+        RowChange first = rows.stream().filter(r -> plan.database().equals(r.database())).findFirst().orElse(null);
+        return new ApplyRefused(source, first == null ? "?" : first.table(), first == null ? "?" : keyOf(source, first) + " (or a later row of its batch)",
+                ApplyRefused.columnIn(message), message, batchError);
+    }
+
+    private String keyOf(String source, RowChange r) {
+        RowMapper m = mappers.get(source).get(r.table());
+        Map<String, Object> image = r.after() != null ? r.after() : r.before();
+        return m == null || image == null ? "?" : io.shardkit.mysql.KeyValues.encode(Arrays.asList(m.key(image)));
     }
 
     /**
@@ -133,15 +189,20 @@ final class TargetSink implements ChangeSink {
             if (!plan.database().equals(r.database())) continue;
             RowMapper m = mappers.get(source).get(r.table());
             if (m == null) continue;
+            // an image with a value the decoder could not carry (a zero date) is replaced by the row as it is now; a row gone
+            // since is not written (its delete follows in the stream)
+            Map<String, Object> after = r.after() == null || r.uncertain().isEmpty() ? r.after() : reread.current(source, r.table(), m.sourceKey(), r.after());
             switch (r.op()) {
-                case INSERT -> ops.add(new Op(r.table(), true, m.values(r.after()), m.key(r.after()), true));
+                case INSERT -> {
+                    if (after != null) ops.add(new Op(r.table(), true, m.values(after), m.key(after), true));
+                }
                 case DELETE -> ops.add(new Op(r.table(), false, m.key(r.before()), m.key(r.before()), false));
                 case UPDATE -> {
                     Object[] oldKey = m.key(r.before());
                     Object[] newKey = m.key(r.after());
                     boolean moved = !Arrays.deepEquals(oldKey, newKey);
                     if (moved) ops.add(new Op(r.table(), false, oldKey, oldKey, false)); // primary key changed
-                    ops.add(new Op(r.table(), true, m.values(r.after()), newKey, moved));
+                    if (after != null) ops.add(new Op(r.table(), true, m.values(after), newKey, moved));
                 }
             }
         }
@@ -221,7 +282,7 @@ final class TargetSink implements ChangeSink {
         RowMapper m = mappers.get(source).get(table);
         if (upsert) {
             guard.check(c, source, table, m, run, List.copyOf(created));
-            io.shardkit.mysql.RowWrites.upsert(c, plan.database(), table, m.targetColumns(), run);
+            io.shardkit.mysql.RowWrites.upsert(c, plan.database(), table, m.targetColumns(), m.targetKey(), run);
         } else {
             io.shardkit.mysql.RowWrites.delete(c, plan.database(), table, m.targetKey(), run);
         }

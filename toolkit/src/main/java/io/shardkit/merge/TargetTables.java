@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Creates the target tables a plan describes, from a source's own definition. */
 final class TargetTables {
@@ -22,9 +23,23 @@ final class TargetTables {
             rs.next();
             ddl = rs.getString(2);
         }
+        TableSchema schema = SchemaReader.read(source, db, t.table());
+        // the source's table exists, so its definition is valid under some sql_mode: a legacy one may have allowed a zero
+        // date default or an ENUM with two labels equal under its collation, which a strict session refuses
+        Map<String, List<String>> labels = Queries.asLegacy(source, () -> ExactDdl.labels(source, schema, MetaTables.DB));
+        String exact = ExactDdl.withLabels(ddl, labels);
         target.setCatalog(db);
-        Queries.execute(target, ddl);
-        if (plan.strategy() == KeyStrategy.SHARD_COLUMN) {
+        Queries.asLegacy(target, () -> {
+            Queries.execute(target, exact);
+            if (plan.strategy() == KeyStrategy.SHARD_COLUMN) addShardColumn(plan, t, target);
+            return null;
+        });
+    }
+
+    /** The shard column, made part of every unique key (an ALTER rebuilds the table: it runs under the same legacy mode). */
+    private static void addShardColumn(Plan plan, Plan.TablePlan t, Connection target) throws SQLException {
+        String db = plan.database();
+        {
             TableSchema s = SchemaReader.read(target, db, t.table());
             List<String> alter = new ArrayList<>();
             alter.add("ADD COLUMN " + identifier(t.shardColumn()) + " VARCHAR(128) NOT NULL DEFAULT ''");

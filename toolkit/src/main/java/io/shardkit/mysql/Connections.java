@@ -23,6 +23,11 @@ public final class Connections {
                 + "&rewriteBatchedStatements=true&useServerPrepStmts=false&cachePrepStmts=true&prepStmtCacheSize=256&prepStmtCacheSqlLimit=8192"
                 + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
                 + "&characterEncoding=UTF-8&tcpKeepAlive=true"
+                // results in utf8mb4, converted by the server: left unset, Connector/J asks for no conversion and decodes each
+                // column's raw bytes with its own Java charset, and Java's windows-1252 has no character for five latin1 bytes
+                + "&characterSetResults=UTF-8"
+                // TINYINT(1) is a number (a driver-made boolean turns a stored 2 into 1)
+                + "&tinyInt1isBit=false"
                 // LOAD DATA LOCAL (LoadData always hands the driver an in-memory stream). Connector/J's
                 // allowLoadLocalInfileInPath would be narrower but it ignores the stream and demands the file;
                 // only the merge target's pool (a server of the operator's own fleet) gets this
@@ -37,7 +42,21 @@ public final class Connections {
     }
 
     public static Connection open(Endpoint e, Credential c, ConnectionSettings s) throws SQLException {
-        return DriverManager.getConnection(url(e, s), props(c));
+        Connection conn = DriverManager.getConnection(url(e, s), props(c));
+        if (s.exactWrites()) {
+            try (var st = conn.createStatement()) {
+                st.execute(exactModeSql());
+            } catch (SQLException ex) {
+                conn.close();
+                throw ex;
+            }
+        }
+        return conn;
+    }
+
+    /** Set at every connection's start, after the driver's own session setup (which would otherwise win). */
+    private static String exactModeSql() {
+        return "SET SESSION sql_mode = '" + ConnectionSettings.EXACT_SQL_MODE + "'";
     }
 
     /** A pool for one instance; the caller owns and closes it. */
@@ -59,6 +78,7 @@ public final class Connections {
         cfg.setValidationTimeout(Math.max(250, s.connectTimeout().toMillis()));
         // fail on first use rather than at construction, so a pool for a dead replica can exist
         cfg.setInitializationFailTimeout(-1);
+        if (s.exactWrites()) cfg.setConnectionInitSql(exactModeSql());
         return new HikariDataSource(cfg);
     }
 }

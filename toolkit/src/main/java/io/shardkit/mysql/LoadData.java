@@ -32,10 +32,25 @@ public final class LoadData {
         return "1".equals(Queries.string(c, "SELECT @@GLOBAL.local_infile"));
     }
 
-    public static String sql(String db, String table, List<String> cols) {
+    /**
+     * @param numeric columns whose field is a number to assign as a number (an ENUM index, a SET bit
+     *                mask): LOAD DATA takes every field as a string, which would be matched as a label
+     */
+    public static String sql(String db, String table, List<String> cols, java.util.Set<String> numeric) {
+        List<String> fields = new java.util.ArrayList<>();
+        List<String> sets = new java.util.ArrayList<>();
+        for (int i = 0; i < cols.size(); i++) {
+            String c = cols.get(i);
+            if (numeric.contains(c)) {
+                fields.add("@sk" + i);
+                sets.add(SqlText.identifier(c) + " = CAST(@sk" + i + " AS UNSIGNED)");
+            } else {
+                fields.add(SqlText.identifier(c));
+            }
+        }
         return "LOAD DATA LOCAL INFILE 'shardkit-chunk' IGNORE INTO TABLE " + identifier(db) + "." + identifier(table)
                 + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
-                + String.join(", ", cols.stream().map(SqlText::identifier).toList()) + ")";
+                + String.join(", ", fields) + ")" + (sets.isEmpty() ? "" : " SET " + String.join(", ", sets));
     }
 
     /**
@@ -56,12 +71,12 @@ public final class LoadData {
      * count or a refusal means the caller must roll back and write the chunk the careful way. Lock
      * conflicts, lost connections and read-only servers are thrown as for any statement.
      */
-    public static Outcome load(Connection c, String db, String table, List<String> cols, Rows rows) throws SQLException {
+    public static Outcome load(Connection c, String db, String table, List<String> cols, java.util.Set<String> numeric, Rows rows) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.unwrap(JdbcStatement.class).setLocalInfileInputStream(new ByteArrayInputStream(rows.buf, 0, rows.len));
             long n;
             try {
-                n = st.executeLargeUpdate(sql(db, table, cols));
+                n = st.executeLargeUpdate(sql(db, table, cols, numeric));
             } catch (SQLException e) {
                 if (SqlErrors.classify(e) != SqlErrors.ErrorClass.FATAL) throw e;
                 return new Outcome(-1, e.getErrorCode() + " " + e.getMessage(), true);

@@ -54,4 +54,29 @@ public final class Queries {
     public static void execute(Connection c, String sql) throws SQLException {
         execute(c, Statement.of(sql));
     }
+
+    /** Work that runs in a session; may throw what JDBC throws. */
+    @FunctionalInterface
+    public interface SessionWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} with the session's sql_mode set to {@link #LEGACY_DDL_MODE}, then restores
+     * it (the connection may go back to a pool). For statements that must accept whatever a source
+     * server once accepted: re-creating an existing table whose definition a legacy mode allowed (a
+     * zero-date default, an ENUM with two labels equal under its collation).
+     */
+    public static <T> T asLegacy(Connection c, SessionWork<T> work) throws SQLException {
+        String mode = string(c, "SELECT @@SESSION.sql_mode");
+        execute(c, "SET SESSION sql_mode = '" + LEGACY_DDL_MODE + "'");
+        try {
+            return work.run();
+        } finally {
+            execute(c, "SET SESSION sql_mode = " + SqlText.literal(mode));
+        }
+    }
+
+    /** No strictness, nothing refused that a legacy server accepted; NO_AUTO_VALUE_ON_ZERO as in every row write. */
+    public static final String LEGACY_DDL_MODE = "NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION";
 }

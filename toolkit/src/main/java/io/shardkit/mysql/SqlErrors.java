@@ -44,6 +44,8 @@ public final class SqlErrors {
                 if (state != null && state.startsWith("08")) return ErrorClass.CONNECTION_LOST;
                 if (s instanceof SQLTransientConnectionException) return ErrorClass.CONNECTION_LOST;
                 if (s.getClass().getName().contains("CommunicationsException")) return ErrorClass.CONNECTION_LOST;
+                // a pool closed under its user (the job replaced it for a new primary): the work moves to the new pool
+                if (s.getMessage() != null && s.getMessage().startsWith("HikariDataSource ") && s.getMessage().endsWith(" has been closed.")) return ErrorClass.CONNECTION_LOST;
             }
         }
         return ErrorClass.FATAL;

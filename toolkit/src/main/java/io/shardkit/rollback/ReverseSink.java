@@ -130,7 +130,7 @@ final class ReverseSink implements ChangeSink {
                     List<Op> run = ops.subList(i, j);
                     ReverseMapper m = mappers.get(run.getFirst().table());
                     List<Object[]> values = run.stream().map(o -> o.upsert() ? o.values() : o.key()).toList();
-                    if (run.getFirst().upsert()) RowWrites.upsert(c, plan.database(), run.getFirst().table(), m.sourceColumns(), values);
+                    if (run.getFirst().upsert()) RowWrites.upsert(c, plan.database(), run.getFirst().table(), m.sourceColumns(), m.sourceKeyColumns(), values);
                     else RowWrites.delete(c, plan.database(), run.getFirst().table(), m.sourceKeyColumns(), values);
                     if (m.needsLookup()) owners.record(c, run.getFirst().table(), run.stream().map(Op::sourceKeyText).distinct().toList());
                     i = j;

@@ -6,7 +6,6 @@ import io.shardkit.mysql.SqlText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,11 +68,8 @@ public final class Repair {
                 if (apply) {
                     try (Connection t = target.getConnection()) {
                         t.setAutoCommit(false);
-                        try (PreparedStatement ps = t.prepareStatement(sql)) {
-                            Object[] r = rows.getFirst();
-                            for (int i = 0; i < r.length; i++) RowWrites.bind(ps, i + 1, r[i]);
-                            ps.executeUpdate();
-                        }
+                        if (found.isEmpty()) RowWrites.delete(t, spec.database(), spec.table(), cols, rows);
+                        else RowWrites.upsert(t, spec.database(), spec.table(), cols, spec.rowKey(), rows);
                         t.commit();
                     }
                 }
@@ -95,9 +91,8 @@ public final class Repair {
             for (int i = 0; i < own.size(); i++) RowWrites.bind(ps, i + 1, own.get(i));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
-                ResultSetMetaData md = rs.getMetaData();
-                Object[] row = new Object[md.getColumnCount()];
-                for (int i = 1; i <= row.length; i++) row[i - 1] = JdbcValues.read(rs, i, md);
+                Object[] row = new Object[spec.typed().size()];
+                for (int i = 1; i <= row.length; i++) row[i - 1] = JdbcValues.read(rs, i, spec.typed().get(i - 1).type());
                 return row;
             }
         }

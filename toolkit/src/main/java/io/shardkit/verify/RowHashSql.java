@@ -30,12 +30,12 @@ final class RowHashSql {
         List<String> values = new java.util.ArrayList<>();
         List<String> framing = new java.util.ArrayList<>();
         for (TableSpec.Column c : columns) {
-            String e = c.floating() ? io.shardkit.mysql.SqlText.exact(side.expr(c.name()), "float") : side.expr(c.name());
+            String e = c.type().hashExpr(side.expr(c.name()));
             values.add(e);
             if (c.nullable()) framing.add("ISNULL(" + e + ")");
         }
         List<TableSpec.Column> strings = columns.stream().filter(TableSpec.Column::string).toList();
-        for (TableSpec.Column c : strings.subList(0, Math.max(0, strings.size() - 1))) framing.add("LENGTH(" + side.expr(c.name()) + ")");
+        for (TableSpec.Column c : strings.subList(0, Math.max(0, strings.size() - 1))) framing.add("LENGTH(" + c.type().hashExpr(side.expr(c.name())) + ")");
         if (!framing.isEmpty()) values.add("CONCAT_WS(',', " + String.join(", ", framing) + ")");
         return "CAST(CONV(LEFT(SHA1(CONCAT_WS('#', " + String.join(", ", values) + ")), 16), 16, 10) AS UNSIGNED)";
     }
@@ -124,11 +124,9 @@ final class RowHashSql {
                 + (where.isEmpty() ? "" : where + " AND ") + KeyRange.in(rest, keys);
     }
 
-    /** Every compared column (as target values) of the row with this key, share-locked until the repair commits. */
+    /** Every compared column (as target values, each its exact value: see ColumnType) of the row with this key, share-locked until the repair commits. */
     static String rowForRepair(TableSpec t, Side side) {
-        java.util.Set<String> floats = new java.util.HashSet<>();
-        t.typed().forEach(c -> { if (c.floating()) floats.add(c.name()); });
-        List<String> cols = t.columns().stream().map(c -> (floats.contains(c) ? io.shardkit.mysql.SqlText.exact(side.expr(c), "float") : side.expr(c)) + " AS " + identifier(c)).toList();
+        List<String> cols = t.typed().stream().map(c -> c.type().valueExpr(side.expr(c.name())) + " AS " + identifier(c.name())).toList();
         return "SELECT " + String.join(", ", cols) + " FROM " + from(t) + " WHERE " + KeyRange.in(side.ownKeyColumns(t), 1) + " LOCK IN SHARE MODE";
     }
 

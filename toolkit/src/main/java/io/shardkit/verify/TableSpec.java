@@ -18,12 +18,18 @@ public record TableSpec(String database, String table, List<String> chunkKey, Li
     }
 
     /**
-     * A compared column as the row hash frames it: strings carry their length, nullable columns a
-     * NULL flag, FLOAT columns are read through {@link io.shardkit.mysql.SqlText#exact}.
+     * A compared column as the row hash covers it: its type says what is hashed and read (FLOAT as
+     * a DOUBLE, ENUM/SET by index and label: {@link io.shardkit.mysql.ColumnType}); strings carry
+     * their length, nullable columns a NULL flag.
      */
-    public record Column(String name, boolean nullable, boolean string, boolean floating) {
+    public record Column(String name, boolean nullable, io.shardkit.mysql.ColumnType type) {
+        /** A column known only as string-like or not (an untyped spec, tests). */
         public Column(String name, boolean nullable, boolean string) {
-            this(name, nullable, string, false);
+            this(name, nullable, io.shardkit.mysql.ColumnType.of(name, string ? "text" : "bigint", null));
+        }
+
+        public boolean string() {
+            return type.framedAsString();
         }
     }
 

@@ -111,9 +111,6 @@ public final class Verifier {
 
     private record Row(List<Object> key, String hash, String source, boolean duplicate) {}
 
-    private static final java.util.Set<String> PLAIN_TYPES = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal",
-            "numeric", "float", "double", "real", "date", "datetime", "timestamp", "time", "year");
-
     /**
      * Frames the row hash by the target's column types (numbers and temporals cannot hold the
      * separator), and notes whether the first chunk-key column is an integer.
@@ -134,15 +131,18 @@ public final class Verifier {
         return typed(spec, targetColumns(spec, target));
     }
 
-    /** The target's columns of the table: lower-case name to {IS_NULLABLE, DATA_TYPE (lower case)}. */
+    /** The target's columns of the table: lower-case name to {IS_NULLABLE, DATA_TYPE (lower case), COLUMN_TYPE, CHARACTER_SET_NAME}. */
     private static Map<String, String[]> targetColumns(TableSpec spec, DataSource target) throws SQLException {
         Map<String, String[]> found = new java.util.HashMap<>();
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COLUMN_NAME, IS_NULLABLE, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+                "SELECT COLUMN_NAME, IS_NULLABLE, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
             ps.setString(1, spec.database());
             ps.setString(2, spec.table());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), new String[] {rs.getString(2), rs.getString(3).toLowerCase(java.util.Locale.ROOT)});
+                while (rs.next()) {
+                    found.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT),
+                            new String[] {rs.getString(2), rs.getString(3).toLowerCase(java.util.Locale.ROOT), rs.getString(4), rs.getString(5)});
+                }
             }
         }
         return found;
@@ -153,7 +153,7 @@ public final class Verifier {
         for (String col : spec.columns()) {
             String[] c = found.get(col.toLowerCase(java.util.Locale.ROOT));
             if (c == null) throw new IllegalStateException("column " + col + " of " + spec.database() + "." + spec.table() + " is missing on the target");
-            typed.add(new TableSpec.Column(col, "YES".equals(c[0]), !PLAIN_TYPES.contains(c[1]), "float".equals(c[1])));
+            typed.add(new TableSpec.Column(col, "YES".equals(c[0]), io.shardkit.mysql.ColumnType.of(col, c[2], c[3])));
         }
         return spec.withTypes(typed);
     }

@@ -41,8 +41,15 @@ class LoadDataTest {
 
     @Test
     void statementNamesTheColumnsInOrderAndIgnoresDuplicates() {
-        assertThat(LoadData.sql("db", "t", List.of("id", "_shard")))
+        assertThat(LoadData.sql("db", "t", List.of("id", "_shard"), java.util.Set.of()))
                 .isEqualTo("LOAD DATA LOCAL INFILE 'shardkit-chunk' IGNORE INTO TABLE `db`.`t` CHARACTER SET utf8mb4"
                         + " FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`, `_shard`)");
+    }
+
+    @Test
+    void enumAndSetFieldsAreAssignedAsNumbersNotMatchedAsLabels() {
+        // a field "1" would otherwise match a label '1' before being taken for index 1
+        assertThat(LoadData.sql("db", "t", List.of("id", "e", "s"), java.util.Set.of("e", "s")))
+                .endsWith("(`id`, @sk1, @sk2) SET `e` = CAST(@sk1 AS UNSIGNED), `s` = CAST(@sk2 AS UNSIGNED)");
     }
 }

@@ -20,6 +20,12 @@ public final class RootCommand implements Runnable {
         ctx.home(home);
     }
 
+    @Option(names = "--debug", description = "Also print library logs and stack traces here (they always go to <home>/logs/shardkit.log).",
+            scope = picocli.CommandLine.ScopeType.INHERIT)
+    void debug(boolean debug) {
+        ctx.debug(debug);
+    }
+
     @Option(names = "--catalog", description = "Catalog in a MySQL/MariaDB database (jdbc:mysql://host:port/db); default: embedded under --home.",
             scope = picocli.CommandLine.ScopeType.INHERIT)
     void catalogUrl(String url) {

@@ -36,7 +36,8 @@ public final class DaemonClient {
     }
 
     static OptionalInt forward(String[] args, Map<String, String> env, Path cwd, String stamp, PrintStream stdout, PrintStream stderr) {
-        if (env.containsKey("SHARDKIT_NO_DAEMON") || !FORWARDED.contains(DaemonHome.command(args))) return OptionalInt.empty();
+        // --debug shows library logs on this terminal: only a process of its own has them
+        if (env.containsKey("SHARDKIT_NO_DAEMON") || java.util.Arrays.asList(args).contains("--debug") || !FORWARDED.contains(DaemonHome.command(args))) return OptionalInt.empty();
         DaemonHome dh = new DaemonHome(DaemonHome.of(args, env, cwd));
         SocketChannel ch = connect(dh);
         if (ch == null) return OptionalInt.empty();

@@ -123,6 +123,12 @@ public final class BinlogStream implements AutoCloseable {
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("bigint.unsigned.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        // the column types whose standard conversion loses stored values go through shardkit's converter (see ExactConverter)
+        p.setProperty("converters", "exact");
+        p.setProperty("exact.type", ExactConverter.class.getName());
+        // event.processing.failure.handling.mode stays "fail": its "warn" would let the decoder hand over 1970-01-01 for an
+        // invalid calendar date, but it also skips any event that fails to decode, which loses rows
+        p.setProperty("enable.time.adjuster", "false");
         p.setProperty("record.processing.threads", "1");
         p.setProperty("record.processing.order", "ORDERED");
         p.setProperty("max.batch.size", "2048");

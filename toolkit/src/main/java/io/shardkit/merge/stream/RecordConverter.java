@@ -15,9 +15,10 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Debezium records to {@link RowChange}/{@link SchemaChange}: the only place that knows Debezium's
- * envelope and its logical types. Values come back as what Connector/J binds exactly: temporal
- * types in UTC (the apply session runs with time_zone UTC), TIME as text (it can be negative or
- * exceed 24 h), BIT as a number, DECIMAL as BigDecimal, binary as byte[].
+ * envelope and its logical types. Values come back as what {@link io.shardkit.mysql.RowWrites}
+ * binds exactly: most column types as {@link ExactConverter} produced them (temporal values as
+ * MySQL text, ENUM as {@link io.shardkit.mysql.EnumIndex}, SET as its bit mask, BIT as bytes),
+ * DECIMAL and BIGINT UNSIGNED as BigDecimal, binary as byte[], FLOAT as Float.
  */
 final class RecordConverter {
     private RecordConverter() {}
@@ -41,8 +42,9 @@ final class RecordConverter {
         String db = source.getString("db");
         String table = source.getString("table");
         String gtid = source.schema().field("gtid") != null ? source.getString("gtid") : null;
-        Map<String, Object> before = image(v.getStruct("before"));
-        Map<String, Object> after = image(v.getStruct("after"));
+        Map<String, Object> before = image(v.getStruct("before"), null);
+        java.util.Set<String> uncertain = new java.util.LinkedHashSet<>();
+        Map<String, Object> after = image(v.getStruct("after"), uncertain);
         RowChange.Op kind = switch (op) {
             case "c", "r" -> RowChange.Op.INSERT;
             case "u" -> RowChange.Op.UPDATE;
@@ -50,13 +52,22 @@ final class RecordConverter {
             default -> null;
         };
         if (kind == null) return null;
-        return new RowChange(db, table, kind, before, after, Map.copyOf(position), gtid);
+        return new RowChange(db, table, kind, before, after, Map.copyOf(position), gtid, uncertain.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(uncertain));
     }
 
-    private static Map<String, Object> image(Struct s) {
+    /** A row image; values {@link ExactConverter} could not carry are left null and named in {@code uncertain} (when given). */
+    private static Map<String, Object> image(Struct s, java.util.Set<String> uncertain) {
         if (s == null) return null;
         Map<String, Object> out = new LinkedHashMap<>();
-        for (Field f : s.schema().fields()) out.put(f.name(), value(f.schema(), s.get(f)));
+        for (Field f : s.schema().fields()) {
+            Object raw = s.get(f);
+            if (ExactConverter.UNCERTAIN.equals(raw)) {
+                if (uncertain != null) uncertain.add(f.name());
+                out.put(f.name(), null);
+            } else {
+                out.put(f.name(), value(f.schema(), raw));
+            }
+        }
         return out;
     }
 
@@ -65,6 +76,12 @@ final class RecordConverter {
         String name = schema.name();
         if (name != null) {
             switch (name) {
+                case ExactConverter.ENUM_INDEX:
+                    return new io.shardkit.mysql.EnumIndex(((Number) v).intValue());
+                case ExactConverter.SET_BITS:
+                    return ((Number) v).longValue();
+                case ExactConverter.TEMPORAL:
+                    return v.toString();
                 case "io.debezium.time.Date":
                     return LocalDate.ofEpochDay(((Number) v).longValue());
                 case "io.debezium.time.Timestamp":
