@@ -101,7 +101,7 @@ public final class ReverseJob implements AutoCloseable {
         prepareServers(primaries);
         Map<String, Object> from = startPosition(point);
         if (state == JobState.DONE) jobs.move(id, JobState.ROLLING_BACK, "rollback: streaming the target's writes back to the sources");
-        sink = new ReverseSink(id, plan, Map.copyOf(sourcePools), settings.newRowsTo());
+        sink = new ReverseSink(id, plan, Map.copyOf(sourcePools), targetPool, settings.newRowsTo());
         startStream(primaries.get(plan.target().group()), from);
         Thread watcher = Thread.ofVirtual().start(this::watchCatalog);
         try {

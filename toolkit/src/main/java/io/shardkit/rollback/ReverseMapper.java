@@ -80,6 +80,13 @@ public final class ReverseMapper {
         return out;
     }
 
+    /** The target's row key columns, in {@link #key} order. */
+    public List<String> targetKeyColumns() {
+        List<String> out = new ArrayList<>(table.rowKey());
+        if (strategy == KeyStrategy.SHARD_COLUMN) out.add(table.shardColumn());
+        return out;
+    }
+
     public List<String> sourceColumns() {
         return table.copiedColumns();
     }

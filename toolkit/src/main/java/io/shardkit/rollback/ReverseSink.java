@@ -42,7 +42,11 @@ final class ReverseSink implements ChangeSink {
     volatile String ddlSeen;
     final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
 
-    ReverseSink(String jobId, Plan plan, Map<String, DataSource> sources, String newRowsTo) {
+    /** Target rows whose image the binlog decoder could not carry (zero dates) are read again from the target. */
+    private final io.shardkit.merge.Reread reread;
+
+    ReverseSink(String jobId, Plan plan, Map<String, DataSource> sources, DataSource target, String newRowsTo) {
+        this.reread = new io.shardkit.merge.Reread(plan.database(), name -> target);
         this.jobId = jobId;
         this.targetGroup = plan.target().group();
         this.plan = plan;
@@ -84,11 +88,14 @@ final class ReverseSink implements ChangeSink {
                 perSource.get(owner).add(new Op(r.table(), false, m.sourceKey(owner, r.before()), m.sourceKey(owner, r.before()),
                         KeyValues.encode(Arrays.asList(m.sourceKey(owner, r.before()))), KeyValues.encode(m.key(r.before()))));
             }
-            if (r.after() != null) {
-                String owner = ownerOf(m, r.table(), r.after(), looked);
-                Object[] key = m.sourceKey(owner, r.after());
-                perSource.get(owner).add(new Op(r.table(), true, m.sourceRow(owner, r.after()).values().toArray(), key,
-                        KeyValues.encode(Arrays.asList(key)), KeyValues.encode(m.key(r.after()))));
+            // an image the decoder could not carry (a zero date) is replaced by the target's row as it is now; a row gone since
+            // is not written (its delete follows)
+            Map<String, Object> after = r.after() == null || r.uncertain().isEmpty() ? r.after() : reread.current(targetGroup, r.table(), m.targetKeyColumns(), r.after());
+            if (after != null) {
+                String owner = ownerOf(m, r.table(), after, looked);
+                Object[] key = m.sourceKey(owner, after);
+                perSource.get(owner).add(new Op(r.table(), true, m.sourceRow(owner, after).values().toArray(), key,
+                        KeyValues.encode(Arrays.asList(key)), KeyValues.encode(m.key(after))));
             }
         }
         for (var e : perSource.entrySet()) commit(e.getKey(), e.getValue(), lastPosition, marker, rows.isEmpty() ? null : rows.getLast().gtid());

@@ -3,7 +3,11 @@ package io.shardkit.it.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardkit.catalog.Catalog;
+import io.shardkit.cutover.Cutover;
+import io.shardkit.cutover.FreezeSteps;
 import io.shardkit.cutover.MergeVerify;
+import io.shardkit.sandbox.Users;
+import java.io.StringWriter;
 import io.shardkit.it.fixture.CorpusCompare;
 import io.shardkit.it.fixture.CorpusWorkload;
 import io.shardkit.it.fixture.Fleet;
@@ -73,6 +77,79 @@ abstract class TypeCorpusScenarios {
     @Test
     void rejectThroughLoadData(Fleet f) throws Exception {
         mergeCorpus(f, KeyStrategy.REJECT, true);
+    }
+
+    /**
+     * The reverse path: the corpus merged and cut over, then the application (the same legacy
+     * workload) changes every table on the target, the rollback streams the target's binlog back,
+     * and after the switch back the frozen target equals the union of the sources, value by value.
+     */
+    @Test
+    void rollbackStreamsTheCorpusBackToItsSources(Fleet f) throws Exception {
+        String db = "corpus_rollback";
+        KeyStrategy strategy = KeyStrategy.SHARD_COLUMN;
+        List<TypeCorpus.Table> tables = TypeCorpus.tables(mysql(f));
+        try (Connection c = f.connect(primary(f, TARGET))) {
+            Queries.execute(c, "SET GLOBAL local_infile = ON");
+        }
+        seed(f, db, tables, strategy);
+        Topology t = f.topology();
+        Plan plan = new Planner(t, f.admin(), t.credentials().stream().resolve(), Clock.systemUTC())
+                .plan(new MergeRequest(db, SOURCES, TARGET, db, List.of(), strategy, List.of(), "_shard"));
+        try (Catalog catalog = Catalog.embedded(f.home())) {
+            catalog.savePlan(plan.id(), "it", String.join(",", SOURCES), TARGET, PlanJson.write(plan));
+            JobStore jobs = new JobStore(catalog);
+            MergeControl control = new MergeControl();
+            try (MergeJob job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control, System.out::println)) {
+                CompletableFuture<Void> merge = MergeRuns.background(job, MergeJob.Until.STOPPED);
+                Fleet.await("copy finished", Duration.ofSeconds(180), () -> jobs.state(plan.id()) == JobState.STREAMING || merge.isDone());
+                job.awaitCaughtUp();
+                assertThat(CorpusCompare.diff(f, plan, db, tables, SOURCES, TARGET)).as("independent comparison after the merge").isEmpty();
+                try (MergeVerify v = new MergeVerify(plan, t, f.admin(), catalog, 4, System.out::println)) {
+                    assertThat(v.run(List.of(), true, Verifier.Settings.DEFAULT).clean()).isTrue();
+                }
+                Cutover cutover = new Cutover(plan, t, f.admin(), Set.of(Users.ADMIN, Users.REPLICATION, Users.STREAM), catalog,
+                        new Cutover.Settings(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(2), FreezeSteps.Sessions.KILL, null, false,
+                                Verifier.Settings.DEFAULT), System.out::println);
+                assertThat(cutover.run().outcome()).isEqualTo(Cutover.Outcome.DONE);
+                merge.handle((v, e) -> null).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            // the application on the target, each client on its shard's rows
+            StringWriter streamOut = new StringWriter();
+            CompletableFuture<Integer> stream = CompletableFuture.supplyAsync(() -> cli(f, streamOut, "merge", "rollback", plan.id()), MergeRuns.OWN_THREAD);
+            Fleet.await("rollback stream live", Duration.ofSeconds(90), () -> stream.isDone() || streamOut.toString().contains("rollback stream caught up"));
+            assertThat(stream.isDone()).as(streamOut.toString()).isFalse();
+            List<CompletableFuture<Void>> writing = new ArrayList<>();
+            List<CorpusWorkload> loads = new ArrayList<>();
+            for (String g : SOURCES) {
+                CorpusWorkload w = new CorpusWorkload(t.instance(primary(f, TARGET)).endpoint(), f.admin(), db, tables, 0, 300 + g.hashCode(), 200).onTarget("_shard", g, 800);
+                loads.add(w);
+                writing.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
+            }
+            CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).get();
+            for (CorpusWorkload w : loads) {
+                assertThat(w.error()).as("workload on the target").isNull();
+                System.out.println("workload on the target: " + w.summary());
+            }
+            StringWriter out = new StringWriter();
+            int code = cli(f, out, "merge", "rollback", plan.id(), "--switch", "--max-freeze", "10s");
+            System.out.println(out);
+            assertThat(code).as(out.toString()).isZero();
+            assertThat(stream.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(streamOut.toString()).isZero();
+            assertThat(jobs.state(plan.id())).isEqualTo(JobState.ROLLED_BACK);
+        }
+        assertThat(CorpusCompare.diff(f, plan, db, tables, SOURCES, TARGET)).as("the frozen target against the sources after the switch back").isEmpty();
+        for (String g : List.of("g1", "g2", TARGET)) { // the next test of this class merges into the same groups
+            String p = primary(f, g);
+            try (Connection c = f.connect(p)) {
+                Queries.execute(c, f.discover().state(p).flavor().unfence());
+            }
+        }
+    }
+
+    static int cli(Fleet f, StringWriter out, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--home", f.home().toString())).toArray(String[]::new);
+        return io.shardkit.shell.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), all);
     }
 
     static long keyBase(KeyStrategy s, int source) {
