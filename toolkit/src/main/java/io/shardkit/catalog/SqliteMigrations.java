@@ -33,7 +33,8 @@ import org.flywaydb.core.api.resource.LoadableResource;
  * an id, as MySQL does not). Everything else (VARCHAR(n), TIMESTAMP(6), MEDIUMTEXT, BOOLEAN,
  * ALTER TABLE .. ADD COLUMN, CREATE INDEX) SQLite accepts as written; SqliteMigrationsTest applies
  * every file. An embedded catalog's history records the checksums of the rewritten text: changing
- * {@link #rewrite} for a file already applied is like editing that file.
+ * {@link #rewrite} for a file already applied is like editing that file. (V1's header still names H2,
+ * the embedded engine when it was written: the file cannot change.)
  */
 final class SqliteMigrations implements ResourceProvider {
     static final String LOCATION = "db/catalog";
