@@ -69,7 +69,7 @@ public final class Catalog implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
         }
-        // every process that finds the schema behind migrates, one at a time; the first re-checks under the lock
+        // processes that find the schema behind queue for the lock and look again there: only the first migrates
         return open(cfg, description, Kind.EMBEDDED, ds -> SqliteFile.exclusively(home, () -> {
             if (!current(ds)) SqliteFile.migrate(ds);
         }));
