@@ -26,7 +26,9 @@ class CatalogStressTest {
     private static final int WRITERS = 4;
     private static final int READERS = 2;
     private static final long CHAOS_MILLIS = Long.getLong("shardkit.stress.millis", 40_000);
-    private static final int MIN_AUDITS = 100;
+    /** Audit rows the chaos runs on for, past CHAOS_MILLIS if need be (up to twice that), and the fewest that make a run count. */
+    private static final int WANTED_AUDITS = 200;
+    private static final int MIN_AUDITS = 50;
     /** The longest pause between two kills; the shortest is a quarter of it. */
     private static final int KILL_EVERY_MILLIS = Integer.getInteger("shardkit.stress.killMillis", 1500);
     private static final String[] TABLES = {"audit_log", "copy_checkpoints", "cutovers", "failover_journal", "flyway_schema_history", "group_locks",
@@ -140,7 +142,7 @@ class CatalogStressTest {
 
     /**
      * Runs the processes, killing one now and then and starting its next incarnation at once, for
-     * {@link #CHAOS_MILLIS} (longer, up to twice that, while fewer than {@link #MIN_AUDITS} audit rows
+     * {@link #CHAOS_MILLIS} (longer, up to twice that, while fewer than {@link #WANTED_AUDITS} audit rows
      * were acknowledged: a machine loaded by others must not turn the test into one that proves
      * nothing); then kills every process and waits until all they printed is recorded.
      */
@@ -155,7 +157,7 @@ class CatalogStressTest {
             for (int slot = 0; slot < WRITERS + READERS; slot++) children.add(start(home, slot < WRITERS ? "writer" : "reader", slot, 0));
             all.addAll(children);
             long elapsed;
-            while ((elapsed = (System.nanoTime() - started) / 1_000_000) < CHAOS_MILLIS || ledger.audits() < MIN_AUDITS && elapsed < 2 * CHAOS_MILLIS) {
+            while ((elapsed = (System.nanoTime() - started) / 1_000_000) < CHAOS_MILLIS || ledger.audits() < WANTED_AUDITS && elapsed < 2 * CHAOS_MILLIS) {
                 Thread.sleep(KILL_EVERY_MILLIS / 4 + random.nextInt(KILL_EVERY_MILLIS * 3 / 4));
                 for (Child c : children) {
                     if (!c.killed && !c.process.isAlive()) {
