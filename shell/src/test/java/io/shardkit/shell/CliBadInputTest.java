@@ -144,7 +144,8 @@ class CliBadInputTest {
             assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(ExitCodes.BAD_INPUT);
             assertThat(r.err()).as(String.join(" ", bad)).contains(bad[0]);
         }
-        assertThat(dir.resolve("catalog.mv.db")).doesNotExist();
+        assertThat(dir.resolve("catalog.db")).as("the embedded catalog").doesNotExist();
+        assertThat(dir.resolve("catalog.mv.db")).as("nor an old one").doesNotExist();
     }
 
     @Test

@@ -3,6 +3,10 @@ package io.shardkit.catalog;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.shardkit.mysql.Credential;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,47 +16,63 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
  * The control-plane store: plans, jobs, checkpoints, offsets, verify results, failover journal,
  * schedules, audit. One schema (the Flyway SQL in {@code migrations/}) on two backends: an embedded
- * H2 file database under the state directory, or a MySQL/MariaDB database given as a JDBC URL.
+ * SQLite file under the state directory ({@link SqliteFile}), or a MySQL/MariaDB database given as a
+ * JDBC URL.
  */
 public final class Catalog implements AutoCloseable {
+
+    /** Where the catalog lives, and so how values cross the driver. */
+    private enum Kind { EMBEDDED, EXTERNAL }
 
     private final HikariDataSource ds;
     private final Clock clock;
     private final String description;
+    private final Kind kind;
     /** False for a borrowed view: closing it leaves the pool to its owner. */
     private final boolean owner;
 
-    private Catalog(HikariDataSource ds, Clock clock, String description, boolean owner) {
+    private Catalog(HikariDataSource ds, Clock clock, String description, Kind kind, boolean owner) {
         this.ds = ds;
         this.clock = clock;
         this.description = description;
+        this.kind = kind;
         this.owner = owner;
     }
 
     /** The same catalog and pool for a caller that closes what it opens, while this one stays open (the daemon's). */
     public Catalog borrowed() {
-        return new Catalog(ds, clock, description, false);
+        return new Catalog(ds, clock, description, kind, false);
     }
 
     /**
-     * The embedded catalog: an H2 file in MySQL mode under {@code stateDir}. Several processes share
-     * it (a running merge, the operator's status and verify commands): the first to open it serves
-     * it to the others, and when that one exits the others reconnect and one of them takes over.
+     * The embedded catalog: {@code catalog.db} under {@code stateDir}, SQLite in WAL mode. Several
+     * processes share it, each with its own connections, and any of them may be killed at any
+     * moment without losing a committed row. A {@code catalog.mv.db} of an older shardkit (H2) is
+     * imported the first time, see {@link H2Import}.
      */
     public static Catalog embedded(Path stateDir) {
+        Path home = stateDir.toAbsolutePath();
+        Path file = home.resolve(SqliteFile.NAME);
+        String description = "embedded " + file;
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("catalog") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
-                // no catalog.trace.db beside it: every new catalog's first probe of the migration history (expected
-                // to fail, see current()) left one there; errors still reach the caller as exceptions
-                + ";TRACE_LEVEL_FILE=0");
-        cfg.setUsername("shardkit");
-        cfg.setPassword("");
-        return open(cfg, "embedded " + stateDir.toAbsolutePath().resolve("catalog.mv.db"));
+        try {
+            Files.createDirectories(home);
+            if (H2Import.pending(home)) SqliteFile.exclusively(home, () -> H2Import.run(home));
+            cfg.setDataSource(SqliteFile.dataSource(file));
+        } catch (IOException | RuntimeException e) {
+            throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
+        }
+        // processes that find the schema behind queue for the lock and look again there: only the first migrates
+        return open(cfg, description, Kind.EMBEDDED, ds -> SqliteFile.exclusively(home, () -> {
+            if (!current(ds)) SqliteFile.migrate(ds);
+        }));
     }
 
     /** A catalog in a MySQL/MariaDB database; the URL must not carry a password. */
@@ -67,34 +87,22 @@ public final class Catalog implements AutoCloseable {
         cfg.addDataSourceProperty("connectTimeout", "2000");
         cfg.addDataSourceProperty("sslMode", "DISABLED");
         cfg.addDataSourceProperty("allowPublicKeyRetrieval", "true");
-        return open(cfg, "external " + jdbcUrl.replaceAll("\\?.*$", ""));
+        return open(cfg, "external " + jdbcUrl.replaceAll("\\?.*$", ""), Kind.EXTERNAL,
+                ds -> Flyway.configure().dataSource(ds).locations("classpath:" + SqliteMigrations.LOCATION).loggers("slf4j").load().migrate());
     }
 
-    private static Catalog open(HikariConfig cfg, String description) {
+    private static Catalog open(HikariConfig cfg, String description, Kind kind, Consumer<DataSource> migrate) {
         cfg.setPoolName("shardkit-catalog");
         cfg.setMaximumPoolSize(4);
         cfg.setMinimumIdle(0);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            HikariDataSource ds = null;
-            try {
-                ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
-                if (!current(ds)) Flyway.configure().dataSource(ds).locations("classpath:db/catalog").loggers("slf4j").load().migrate();
-                return new Catalog(ds, Clock.systemUTC(), description, true);
-            } catch (RuntimeException e) {
-                if (ds != null) ds.close();
-                // the embedded file changes hands between processes (the one serving it exits, another takes
-                // over): for a moment it is locked with nobody answering; that passes
-                String m = rootMessage(e);
-                boolean handover = description.startsWith("embedded") && (m.contains("Locked by another process") || m.contains("Connection refused") || m.contains("Lock file recently modified"));
-                if (!handover || System.nanoTime() > deadline) throw new CatalogException("cannot open catalog (" + description + "): " + m, e);
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new CatalogException("interrupted while opening catalog (" + description + ")", ie);
-                }
-            }
+        HikariDataSource ds = null;
+        try {
+            ds = new HikariDataSource(cfg); // connects at once: a wrong password fails here
+            if (!current(ds)) migrate.accept(ds);
+            return new Catalog(ds, Clock.systemUTC(), description, kind, true);
+        } catch (RuntimeException e) {
+            if (ds != null) ds.close();
+            throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
         }
     }
 
@@ -115,9 +123,10 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** The innermost message, or the first of ours on the way there (it says what to do). */
     private static String rootMessage(Throwable t) {
         Throwable r = t;
-        while (r.getCause() != null) r = r.getCause();
+        while (r.getCause() != null && !(r instanceof CatalogException)) r = r.getCause();
         return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage().lines().findFirst().orElse("");
     }
 
@@ -125,9 +134,17 @@ public final class Catalog implements AutoCloseable {
         return description;
     }
 
-    /** Highest applied migration version. */
+    /** Highest applied migration version, with two decimals ("5.00"). */
     public String schemaVersion() {
-        return query("SELECT MAX(CAST(version AS DECIMAL(10,2))) FROM flyway_schema_history WHERE success = 1", rs -> rs.next() ? rs.getString(1) : null);
+        // compared here, not with CAST(.. AS DECIMAL(10,2)): SQLite has no decimal type and would answer "5"
+        return query("SELECT version FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL", rs -> {
+            BigDecimal max = null;
+            while (rs.next()) {
+                BigDecimal v = new BigDecimal(rs.getString(1));
+                if (max == null || v.compareTo(max) > 0) max = v;
+            }
+            return max == null ? null : max.setScale(2, RoundingMode.UNNECESSARY).toPlainString();
+        });
     }
 
     /** Appends one line to the audit log: who ran which command (secrets are never part of a command line). */
@@ -196,7 +213,7 @@ public final class Catalog implements AutoCloseable {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
-                return reader.read(rs);
+                return reader.read(kind == Kind.EMBEDDED ? SqliteValues.reading(rs) : rs);
             }
         } catch (SQLException e) {
             throw new CatalogException("catalog query failed: " + e.getMessage(), e);
@@ -226,8 +243,8 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+    private void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, kind == Kind.EMBEDDED ? SqliteValues.bind(args[i]) : args[i]);
     }
 
     @Override

@@ -12,7 +12,10 @@ class EmbeddedCatalogTest {
     void migratesAndPersistsAcrossReopen(@TempDir Path dir) {
         try (Catalog c = Catalog.embedded(dir)) {
             assertThat(c.schemaVersion()).isEqualTo("5.00");
-            assertThat(dir.resolve("catalog.trace.db")).as("a trace file of the expected first-probe failure").doesNotExist();
+            assertThat(c.description()).isEqualTo("embedded " + dir.toAbsolutePath().resolve("catalog.db"));
+            assertThat(text(c, "PRAGMA journal_mode")).isEqualTo("wal");
+            assertThat(text(c, "PRAGMA synchronous")).as("FULL").isEqualTo("2");
+            assertThat(text(c, "PRAGMA busy_timeout")).isEqualTo(String.valueOf(SqliteFile.BUSY_TIMEOUT_MILLIS));
             Long none = c.query("SELECT COUNT(target_binlog_file) + COUNT(direction) FROM cutovers", rs -> { rs.next(); return rs.getLong(1); });
             assertThat(none).isZero();
             c.audit("alice", "sandbox up --groups 4", "ok", null);
@@ -36,8 +39,7 @@ class EmbeddedCatalogTest {
     @Test
     void theFastPathKnowsTheNewestMigration(@TempDir Path dir) {
         // Catalog skips Flyway when the schema is at LATEST_VERSION: a new migration file must raise it
-        var all = org.flywaydb.core.Flyway.configure().dataSource("jdbc:h2:mem:probe", "", "").locations("classpath:db/catalog").load().info().all();
-        int newest = java.util.Arrays.stream(all).mapToInt(m -> Integer.parseInt(m.getVersion().getVersion())).max().orElseThrow();
+        int newest = SqliteMigrations.read().keySet().stream().mapToInt(f -> Integer.parseInt(f.substring(1, f.indexOf("__")))).max().orElseThrow();
         assertThat(Catalog.LATEST_VERSION).isEqualTo(newest);
         try (Catalog c = Catalog.embedded(dir)) {
             assertThat(c.schemaVersion()).isEqualTo(newest + ".00");
@@ -47,5 +49,39 @@ class EmbeddedCatalogTest {
             c.audit("bob", "merge status", "ok", null);
             assertThat(c.recentAudit(1)).singleElement().satisfies(a -> assertThat(a.actor()).isEqualTo("bob"));
         }
+    }
+
+    @Test
+    void aTimestampWithMicrosecondsComesBackExactlyAndComparesInSql(@TempDir Path dir) {
+        java.sql.Timestamp early = java.sql.Timestamp.valueOf("2025-03-30 01:59:59.999998"); // the JVM's zone; stored as UTC
+        java.sql.Timestamp late = java.sql.Timestamp.valueOf("2025-03-30 01:59:59.999999");
+        try (Catalog c = Catalog.embedded(dir)) {
+            long id = c.insert("INSERT INTO verify_runs (job_id, table_name, started_at, chunks, rows_checked, mismatched_chunks, mismatched_rows, outcome, target_clock_start)"
+                    + " VALUES (?, ?, ?, 0, 0, 0, 0, 'clean', ?)", "m1", "t", early, early);
+            assertThat(c.update("UPDATE verify_runs SET target_clock_start = ? WHERE run_id = ? AND target_clock_start < ?", late, id, late)).isOne();
+            java.sql.Timestamp back = c.query("SELECT target_clock_start FROM verify_runs WHERE run_id = ?", rs -> { rs.next(); return rs.getTimestamp(1); }, id);
+            assertThat(back).isEqualTo(late);
+            assertThat(back.getNanos()).isEqualTo(999_999_000);
+            assertThat(text(c, "SELECT COUNT(*) FROM verify_runs WHERE target_clock_start > ? AND started_at = ?", early, early)).isEqualTo("1");
+            java.sql.Timestamp started = c.query("SELECT started_at FROM verify_runs", rs -> { rs.next(); return rs.getObject(1, java.sql.Timestamp.class); });
+            assertThat(started).isEqualTo(early);
+            java.sql.Timestamp finished = c.query("SELECT finished_at FROM verify_runs", rs -> { rs.next(); return rs.getTimestamp(1); });
+            assertThat(finished).isNull();
+        }
+    }
+
+    @Test
+    void opensNoOtherFileThanItsOwn(@TempDir Path dir) throws Exception {
+        try (Catalog c = Catalog.embedded(dir)) {
+            c.audit("carol", "catalog status", "ok", null);
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            // the WAL and its index live only while a connection is open; the migration lock stays, empty
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("catalog.db", "catalog.db.migrate-lock");
+        }
+    }
+
+    private static String text(Catalog c, String sql, Object... args) {
+        return c.query(sql, rs -> rs.next() ? rs.getString(1) : null, args);
     }
 }

@@ -15,7 +15,7 @@ import io.shardkit.topology.Topology;
 import java.sql.Connection;
 import org.junit.jupiter.api.Test;
 
-/** The same Flyway migrations on a MariaDB server as on the embedded H2 catalog. */
+/** The same Flyway migrations on a MariaDB server as on the embedded (SQLite) catalog, where they pass through a dialect shim. */
 @FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 1, hostsPerZone = 1, groups = 1, replicas = 0)
 class ServerCatalogIT {
 

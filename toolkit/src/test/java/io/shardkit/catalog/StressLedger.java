@@ -1,0 +1,130 @@
+package io.shardkit.catalog;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the processes of {@link CatalogStressTest} acknowledged (a line is printed only after its
+ * catalog call returned), and the check that every acknowledged write is in the catalog afterwards.
+ */
+final class StressLedger {
+    /** audit_id to "tag micros" as acknowledged. */
+    private final Map<Long, String> audits = new HashMap<>();
+    /** job to the states its acknowledged transitions moved it to, in order. */
+    private final Map<String, List<String>> moves = new HashMap<>();
+    /** private group to its last event: "lock HOLDER", "unlock", or "pending" while a lock or release had not returned. */
+    private final Map<String, String> locks = new HashMap<>();
+    private final List<String> errors = new ArrayList<>();
+    private final List<Long> openMillis = new ArrayList<>();
+    private int lockEvents;
+    private long reads;
+
+    /** One line of a child; lines without the closing " ." were cut by a kill and acknowledge nothing. */
+    synchronized void record(String who, String line) {
+        if (!line.endsWith(" .")) return;
+        String[] f = line.substring(0, line.length() - 2).split(" ");
+        switch (f[0]) {
+            case "open" -> openMillis.add(Long.parseLong(f[1]));
+            case "audit" -> audits.put(Long.parseLong(f[1]), f[2] + " " + f[3]);
+            case "move" -> {
+                List<String> states = moves.computeIfAbsent(f[1], k -> new ArrayList<>());
+                if (Integer.parseInt(f[2]) != states.size() + 1) errors.add(who + ": transition " + f[2] + " of " + f[1] + " out of order");
+                states.add(f[3]);
+            }
+            case "lock" -> {
+                locks.put(f[1], "lock " + f[2]);
+                lockEvents++;
+            }
+            case "locking", "unlocking" -> locks.put(f[1], "pending");
+            case "unlock" -> {
+                locks.put(f[1], "unlock");
+                lockEvents++;
+            }
+            case "read" -> reads++;
+            case "error" -> errors.add(who + ": " + line);
+            default -> { }
+        }
+    }
+
+    synchronized void error(String message) {
+        errors.add(message);
+    }
+
+    synchronized List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    synchronized int audits() {
+        return audits.size();
+    }
+
+    synchronized String activity() {
+        return openMillis.size() + " opens (slowest " + openMillis.stream().mapToLong(Long::longValue).max().orElse(0) + " ms), "
+                + lockEvents + " group locks taken or released, " + moves.size() + " jobs, " + reads * 20 + " reader rounds";
+    }
+
+    /** What the catalog has of the acknowledged writes, and each one it lacks. */
+    record Check(int audits, int auditsFound, int transitions, int transitionsFound, int lockStates, int lockStatesFound, List<String> missing) {
+        int acknowledged() {
+            return audits + transitions + lockStates;
+        }
+
+        int found() {
+            return auditsFound + transitionsFound + lockStatesFound;
+        }
+    }
+
+    synchronized Check check(Catalog catalog) {
+        List<String> missing = new ArrayList<>();
+        Map<Long, String> stored = catalog.query("SELECT audit_id, detail, happened_at FROM audit_log", rs -> {
+            Map<Long, String> out = new HashMap<>();
+            while (rs.next()) out.put(rs.getLong(1), rs.getString(2) + " " + CatalogStressChild.micros(rs.getTimestamp(3)));
+            return out;
+        });
+        audits.forEach((id, row) -> {
+            if (!row.equals(stored.get(id))) missing.add("audit_log " + id + ": acknowledged '" + row + "', found '" + stored.get(id) + "'");
+        });
+        int auditsFound = audits.size() - missing.size();
+
+        Map<String, List<String>> transitions = catalog.query("SELECT job_id, to_state FROM job_transitions ORDER BY transition_id", rs -> {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+            return out;
+        });
+        int acked = 0;
+        int matched = 0;
+        for (var e : moves.entrySet()) {
+            List<String> found = transitions.getOrDefault(e.getKey(), List.of());
+            int prefix = 0;
+            while (prefix < e.getValue().size() && prefix < found.size() && found.get(prefix).equals(e.getValue().get(prefix))) prefix++;
+            acked += e.getValue().size();
+            matched += prefix;
+            if (prefix < e.getValue().size()) missing.add("job_transitions of " + e.getKey() + ": acknowledged " + e.getValue() + ", found " + found);
+        }
+
+        Map<String, String> held = catalog.query("SELECT group_name, holder FROM group_locks", rs -> {
+            Map<String, String> out = new HashMap<>();
+            while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+            return out;
+        });
+        int states = 0;
+        int consistent = 0;
+        for (var e : locks.entrySet()) {
+            String group = e.getKey();
+            String last = e.getValue();
+            if (last.equals("pending")) continue; // taken or released, or not: the call never returned
+            states++;
+            if (last.startsWith("lock ") && !last.substring(5).equals(held.get(group))) {
+                missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group));
+            } else if (last.equals("unlock") && held.containsKey(group)) {
+                missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group));
+            } else {
+                consistent++;
+            }
+        }
+        return new Check(audits.size(), auditsFound, acked, matched, states, consistent, missing);
+    }
+}
