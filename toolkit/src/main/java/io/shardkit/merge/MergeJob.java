@@ -260,6 +260,23 @@ public final class MergeJob implements AutoCloseable {
         progress.accept("caught up with every source");
     }
 
+    /**
+     * A failure with the messages of its causes: Debezium wraps what went wrong ("Invalid date
+     * 'FEBRUARY 30'") in "An exception occurred in the change event producer", which alone tells
+     * an operator nothing.
+     */
+    static String causes(Throwable e) {
+        java.util.LinkedHashSet<String> parts = new java.util.LinkedHashSet<>();
+        for (Throwable t = e; t != null && parts.size() < 6; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || m.isBlank()) continue;
+            String line = m.lines().findFirst().orElse("").strip();
+            if (parts.stream().noneMatch(p -> p.contains(line))) parts.add(line);
+        }
+        String out = parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
+        return out.length() > 1000 ? out.substring(0, 1000) + "..." : out;
+    }
+
     private static Throwable rootOf(Throwable e, Class<?> type) {
         for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return t;
         return null;
@@ -423,8 +440,9 @@ public final class MergeJob implements AutoCloseable {
                 if (c != null) throw (RowMapper.KeyConflict) c;
                 Throwable refused = rootOf(s.failure(), ApplyRefused.class);
                 if (refused != null) throw (ApplyRefused) refused;
-                failures.record(s.sourceName(), String.valueOf(s.failure().getMessage()), sink.events.getOrDefault(s.sourceName(), new java.util.concurrent.atomic.AtomicLong()).get());
-                progress.accept("stream " + s.sourceName() + " failed (" + s.failure().getMessage() + "): looking for its primary");
+                String why = causes(s.failure());
+                failures.record(s.sourceName(), why, sink.events.getOrDefault(s.sourceName(), new java.util.concurrent.atomic.AtomicLong()).get());
+                progress.accept("stream " + s.sourceName() + " failed (" + why + "): looking for its primary");
                 restartOnPrimary(s.sourceName(), true);
             } else if (s.isStopped() && !control.stopRequested()) {
                 restartOnPrimary(s.sourceName(), true);
