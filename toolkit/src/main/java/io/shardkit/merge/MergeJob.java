@@ -277,6 +277,12 @@ public final class MergeJob implements AutoCloseable {
         return out.length() > 1000 ? out.substring(0, 1000) + "..." : out;
     }
 
+    /** Row events the streams have applied since this job object started (tests prove a change went through the binlog). */
+    public long eventsApplied() {
+        TargetSink s = sink;
+        return s == null ? 0 : s.events.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+    }
+
     private static Throwable rootOf(Throwable e, Class<?> type) {
         for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return t;
         return null;
