@@ -37,18 +37,66 @@ public final class Catalog implements AutoCloseable {
     private final Kind kind;
     /** False for a borrowed view: closing it leaves the pool to its owner. */
     private final boolean owner;
+    /** The connection of a transaction in progress ({@link #inTransaction}), or null: one connection per statement. */
+    private final Connection bound;
 
     private Catalog(HikariDataSource ds, Clock clock, String description, Kind kind, boolean owner) {
+        this(ds, clock, description, kind, owner, null);
+    }
+
+    private Catalog(HikariDataSource ds, Clock clock, String description, Kind kind, boolean owner, Connection bound) {
         this.ds = ds;
         this.clock = clock;
         this.description = description;
         this.kind = kind;
         this.owner = owner;
+        this.bound = bound;
     }
 
     /** The same catalog and pool for a caller that closes what it opens, while this one stays open (the daemon's). */
     public Catalog borrowed() {
         return new Catalog(ds, clock, description, kind, false);
+    }
+
+    /**
+     * Runs {@code work} against a view of this catalog whose statements form one transaction:
+     * committed when it returns, rolled back when it throws. Writes that belong together (a job's
+     * state and its transition, a verify run and its differences) are then never half there, and
+     * an embedded catalog syncs its file once instead of once per row.
+     */
+    public <T> T inTransaction(java.util.function.Function<Catalog, T> work) {
+        if (bound != null) return work.apply(this);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T out = work.apply(new Catalog(ds, clock, description, kind, false, c));
+                c.commit();
+                return out;
+            } catch (RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Work on one connection. */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** On the transaction's connection, or on one of the pool's for this statement alone. */
+    private <T> T withConnection(SqlWork<T> work) throws SQLException {
+        if (bound != null) return work.run(bound);
+        try (Connection c = ds.getConnection()) {
+            return work.run(c);
+        }
     }
 
     /**
@@ -210,20 +258,28 @@ public final class Catalog implements AutoCloseable {
     }
 
     public <T> T query(String sql, RowReader<T> reader, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                return reader.read(kind == Kind.EMBEDDED ? SqliteValues.reading(rs) : rs);
-            }
+        try {
+            return withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    bind(ps, args);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return reader.read(kind == Kind.EMBEDDED ? SqliteValues.reading(rs) : rs);
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new CatalogException("catalog query failed: " + e.getMessage(), e);
         }
     }
 
     public int update(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
+        try {
+            return withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    bind(ps, args);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new CatalogException("catalog update failed: " + e.getMessage(), e);
         }
@@ -231,13 +287,17 @@ public final class Catalog implements AutoCloseable {
 
     /** An INSERT into a table with an AUTO_INCREMENT key; returns the new key. */
     public long insert(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
-            bind(ps, args);
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try {
+            return withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                    bind(ps, args);
+                    ps.executeUpdate();
+                    try (ResultSet rs = ps.getGeneratedKeys()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new CatalogException("catalog insert failed: " + e.getMessage(), e);
         }

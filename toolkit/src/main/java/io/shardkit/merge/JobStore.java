@@ -126,10 +126,13 @@ public final class JobStore {
         if (from == to && to != JobState.STREAMING && to != JobState.COPYING) return;
         if (!from.canMoveTo(to)) throw new IllegalStateException("merge " + id + " cannot go from " + from + " to " + to);
         Timestamp now = Timestamp.from(Instant.now());
-        if (catalog.update("UPDATE jobs SET state = ?, state_reason = ?, updated_at = ?, revision = revision + 1 WHERE job_id = ?", to.name(), reason, now, id) == 0) {
-            catalog.update("INSERT INTO jobs (job_id, plan_id, state, state_reason, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
-                    id, id, to.name(), reason, now, now);
-        }
-        catalog.update("INSERT INTO job_transitions (job_id, from_state, to_state, reason, happened_at) VALUES (?, ?, ?, ?, ?)", id, from.name(), to.name(), reason, now);
+        // the state and its transition in one transaction: the history never lacks the move that made the state
+        catalog.inTransaction(tx -> {
+            if (tx.update("UPDATE jobs SET state = ?, state_reason = ?, updated_at = ?, revision = revision + 1 WHERE job_id = ?", to.name(), reason, now, id) == 0) {
+                tx.update("INSERT INTO jobs (job_id, plan_id, state, state_reason, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                        id, id, to.name(), reason, now, now);
+            }
+            return tx.update("INSERT INTO job_transitions (job_id, from_state, to_state, reason, happened_at) VALUES (?, ?, ?, ?, ?)", id, from.name(), to.name(), reason, now);
+        });
     }
 }

@@ -26,6 +26,11 @@ public final class VerifyStore {
     }
 
     public long save(String jobId, TableResult r, Instant startedAt, Timestamp targetClockStart) {
+        // the run and its differences together: never a run without its rows, and one sync of an embedded catalog, not one per row
+        return catalog.inTransaction(tx -> save(tx, jobId, r, startedAt, targetClockStart));
+    }
+
+    private static long save(Catalog catalog, String jobId, TableResult r, Instant startedAt, Timestamp targetClockStart) {
         long id = catalog.insert("INSERT INTO verify_runs (job_id, table_name, started_at, finished_at, chunks, rows_checked, mismatched_chunks, mismatched_rows,"
                         + " outcome, mode, duration_ms, target_clock_start, settled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 jobId, r.table(), Timestamp.from(startedAt), Timestamp.from(Instant.now()), r.chunks(), r.rows(), r.mismatchedChunks(), (long) r.diffs().size(),

@@ -84,4 +84,21 @@ class EmbeddedCatalogTest {
     private static String text(Catalog c, String sql, Object... args) {
         return c.query(sql, rs -> rs.next() ? rs.getString(1) : null, args);
     }
+
+    @Test
+    void aTransactionIsAllOrNothing(@TempDir Path dir) {
+        try (Catalog c = Catalog.embedded(dir)) {
+            c.inTransaction(tx -> {
+                tx.audit("a", "one", "ok", null);
+                tx.audit("a", "two", "ok", null);
+                return null;
+            });
+            assertThat(c.recentAudit(10)).extracting(Catalog.AuditEntry::command).containsExactly("two", "one");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.inTransaction(tx -> {
+                tx.audit("b", "three", "ok", null);
+                throw new IllegalStateException("boom");
+            })).hasMessage("boom");
+            assertThat(c.recentAudit(10)).extracting(Catalog.AuditEntry::command).as("the failed transaction left nothing").containsExactly("two", "one");
+        }
+    }
 }
