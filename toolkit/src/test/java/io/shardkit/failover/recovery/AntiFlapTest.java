@@ -95,6 +95,9 @@ class AntiFlapTest {
         assertThat(d.reason()).isEqualTo("zone z1 had 3 automatic recovery events within 1 h (e1, e2, e3; limit 3): blocked until 2025-03-01T12:10:00Z"
                 + " or 'failover ack' of g2, g3, g4, g5");
         assertThat(d.toAcknowledge()).containsExactly("g2", "g3", "g4", "g5");
+        // with four events two must leave the window: the second oldest leaves at 12:30
+        PastRecovery fourth = auto("r5", "e4", "g6", "h5", "z1", min(5));
+        assertThat(decide(G1_ON_H1, storm[0], storm[1], storm[2], storm[3], fourth).reason()).contains("(e1, e2, e3, e4; limit 3): blocked until 2025-03-01T12:30:00Z");
         // two events are below the limit
         assertThat(decide(G1_ON_H1, storm[0], storm[1], storm[2]).allowed()).isTrue();
         // and another zone is not braked by this one
