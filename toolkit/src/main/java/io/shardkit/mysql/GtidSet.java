@@ -32,6 +32,12 @@ public sealed interface GtidSet permits MySqlGtidSet, MariaDbGtidSet {
     /** The transactions of this set that {@code other} lacks. */
     GtidSet subtract(GtidSet other);
 
+    /**
+     * Every transaction of either set. A failover needs it to say what the survivors hold between them
+     * (a replica's executed set plus what its IO thread received, or all replicas' sets together).
+     */
+    GtidSet union(GtidSet other);
+
     /** How many transactions this set has that {@code other} lacks. */
     long countMissingFrom(GtidSet other);
 

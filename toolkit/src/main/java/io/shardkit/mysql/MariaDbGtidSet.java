@@ -73,6 +73,17 @@ public final class MariaDbGtidSet implements GtidSet {
         return new MariaDbGtidSet(Collections.unmodifiableMap(out));
     }
 
+    /**
+     * Per domain, the further of the two positions (its GTID kept whole, so the server id stays the one
+     * that wrote that sequence number).
+     */
+    @Override
+    public MariaDbGtidSet union(GtidSet other) {
+        TreeMap<Long, Gtid> out = new TreeMap<>(byDomain);
+        asMaria(other).byDomain.forEach((d, g) -> out.merge(d, g, (mine, theirs) -> theirs.seq() > mine.seq() ? theirs : mine));
+        return new MariaDbGtidSet(Collections.unmodifiableMap(out));
+    }
+
     @Override
     public long countMissingFrom(GtidSet other) {
         MariaDbGtidSet o = asMaria(other);

@@ -111,9 +111,10 @@ public final class MySqlGtidSet implements GtidSet {
         return subtract(other).byUuid.values().stream().flatMap(List::stream).mapToLong(Interval::size).sum();
     }
 
-    /** The union of two sets. */
-    public MySqlGtidSet union(MySqlGtidSet other) {
-        return parse(format() + (isEmpty() || other.isEmpty() ? "" : ",") + other.format());
+    @Override
+    public MySqlGtidSet union(GtidSet other) {
+        MySqlGtidSet o = asMySql(other);
+        return parse(format() + (isEmpty() || o.isEmpty() ? "" : ",") + o.format());
     }
 
     @Override

@@ -74,6 +74,16 @@ class GtidSetTest {
     }
 
     @Test
+    void mariadbUnionKeepsTheFurtherPositionPerDomain() {
+        GtidSet a = MariaDbGtidSet.parse("0-1-10,1-1-3");
+        GtidSet b = MariaDbGtidSet.parse("0-2-11,1-1-2,2-5-1");
+        assertThat(a.union(b).format()).isEqualTo("0-2-11,1-1-3,2-5-1");
+        assertThat(a.union(b).contains(a)).isTrue();
+        assertThat(a.union(b).contains(b)).isTrue();
+        assertThat(a.union(MariaDbGtidSet.parse("")).format()).isEqualTo(a.format());
+    }
+
+    @Test
     void mariadbRoundTripsAndRejectsGarbage() {
         assertThat(MariaDbGtidSet.parse(" 1-2-3 , 0-1-9 ").format()).isEqualTo("0-1-9,1-2-3");
         assertThatThrownBy(() -> MariaDbGtidSet.parse("0-1")).hasMessageContaining("domain-server-seq");
@@ -83,6 +93,7 @@ class GtidSetTest {
     @Test
     void dialectsDoNotMix() {
         assertThatThrownBy(() -> MySqlGtidSet.parse(A + ":1").contains(MariaDbGtidSet.parse("0-1-1"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MariaDbGtidSet.parse("0-1-1").union(MySqlGtidSet.parse(A + ":1"))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
