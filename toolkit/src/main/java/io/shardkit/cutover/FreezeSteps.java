@@ -47,11 +47,7 @@ public final class FreezeSteps {
 
     /** Application sessions: everyone but shardkit's own users and the server's threads. */
     static String othersWhere(Set<String> ownUsers) {
-        List<String> quoted = new ArrayList<>();
-        for (String u : ownUsers) quoted.add(SqlText.literal(u));
-        quoted.add("'system user'");
-        quoted.add("'event_scheduler'");
-        return "USER NOT IN (" + String.join(", ", quoted) + ") AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon')";
+        return io.shardkit.mysql.Sessions.othersWhere(ownUsers);
     }
 
     /** Ends the application sessions of a frozen server: waits for open transactions first (WAIT), then kills the rest. */
@@ -63,17 +59,7 @@ public final class FreezeSteps {
                         + othersWhere(ownUsers).replace(" AND ID <>", " AND p.ID <>").replace(" AND COMMAND", " AND p.COMMAND");
                 while (Long.parseLong(io.shardkit.mysql.Queries.string(c, open)) > 0 && System.nanoTime() < deadlineNanos) Thread.sleep(10);
             }
-            List<Long> ids = new ArrayList<>();
-            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE " + othersWhere(ownUsers))) {
-                while (rs.next()) ids.add(rs.getLong(1));
-            }
-            for (long sid : ids) {
-                try (var st = c.createStatement()) {
-                    st.execute("KILL CONNECTION " + sid);
-                } catch (SQLException e) {
-                    if (e.getErrorCode() != 1094) throw e; // already gone
-                }
-            }
+            io.shardkit.mysql.Sessions.kill(c, ownUsers);
         }
     }
 

@@ -61,11 +61,26 @@ public interface Flavor {
     /** Query returning read_only and super_read_only (0 where the flavor has none) as two columns. */
     String readOnlyQuery();
 
+    /**
+     * Makes this server a semi-sync source that never falls back to acknowledging alone: the
+     * timeout as long as the server takes, and it waits even with no replica connected. Under this
+     * setting an isolated primary acknowledges nothing (the SEMI_SYNC durability policy).
+     */
+    List<Statement> semiSyncSource();
+
     /** Query whose rows are (Variable_name, Value) pairs describing semi-sync settings and status. */
     String semiSyncQuery();
 
     /** Interprets {@link #semiSyncQuery()} rows. */
     SemiSync parseSemiSync(Map<String, String> variablesAndStatus);
+
+    /**
+     * Query returning one value: microseconds since this replica's IO thread last received a
+     * heartbeat from its source (NULL when it never did). Runs in a session whose time_zone is
+     * SYSTEM (MariaDB reports the heartbeat's time in the server's own zone). Heartbeats flow only
+     * while the source is idle, so callers also watch the received position move.
+     */
+    String lastHeartbeatAgeQuery();
 
     /** A statement that blocks until the given GTIDs are applied or the timeout passes; returns 0 on success. */
     Statement waitForGtid(GtidSet gtid, int timeoutSeconds);

@@ -45,6 +45,11 @@ final class MariaDbFlavor implements Flavor {
         return List.of(new Statement(head + literal(s.password().reveal()) + tail, head + "'****'" + tail));
     }
 
+    @Override
+    public String lastHeartbeatAgeQuery() {
+        return "SELECT TIMESTAMPDIFF(MICROSECOND, NULLIF(VARIABLE_VALUE, ''), NOW(6)) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVE_LAST_HEARTBEAT'";
+    }
+
     @Override public Statement startReplica() { return Statement.of("START SLAVE"); }
 
     @Override public Statement stopReplica() { return Statement.of("STOP SLAVE"); }
@@ -56,6 +61,12 @@ final class MariaDbFlavor implements Flavor {
     @Override public List<Statement> unfence() { return List.of(Statement.of("SET GLOBAL read_only = OFF")); }
 
     @Override public String readOnlyQuery() { return "SELECT @@GLOBAL.read_only, 0"; }
+
+    @Override
+    public List<Statement> semiSyncSource() {
+        return List.of(Statement.of("SET GLOBAL rpl_semi_sync_master_enabled = ON"), Statement.of("SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
+                Statement.of("SET GLOBAL rpl_semi_sync_master_timeout = 4294967295"));
+    }
 
     @Override
     public String semiSyncQuery() {

@@ -75,6 +75,12 @@ final class MySqlFlavor implements Flavor {
     @Override public Statement resetReplica() { return Statement.of(legacy() ? "RESET SLAVE ALL" : "RESET REPLICA ALL"); }
 
     // super_read_only also stops SUPER sessions, and setting it implies read_only
+    // performance_schema's replication tables (off in some fleets: the caller then knows nothing, and says so)
+    @Override
+    public String lastHeartbeatAgeQuery() {
+        return "SELECT TIMESTAMPDIFF(MICROSECOND, NULLIF(LAST_HEARTBEAT_TIMESTAMP, '0000-00-00 00:00:00'), NOW(6)) FROM performance_schema.replication_connection_status";
+    }
+
     @Override public List<Statement> fence() { return List.of(Statement.of("SET GLOBAL super_read_only = ON")); }
 
     /** read_only for applications; super_read_only off, so a fenced server takes shardkit's own writes again (a rollback stream). */
@@ -89,6 +95,14 @@ final class MySqlFlavor implements Flavor {
     }
 
     @Override public String readOnlyQuery() { return "SELECT @@GLOBAL.read_only, @@GLOBAL.super_read_only"; }
+
+    // the plugin's variables: rpl_semi_sync_master_* up to 8.0.25, rpl_semi_sync_source_* after (and only them in 8.4)
+    @Override
+    public List<Statement> semiSyncSource() {
+        String p = legacy() ? "rpl_semi_sync_master" : "rpl_semi_sync_source";
+        return List.of(Statement.of("SET GLOBAL " + p + "_enabled = ON"), Statement.of("SET GLOBAL " + p + "_wait_no_" + (legacy() ? "slave" : "replica") + " = ON"),
+                Statement.of("SET GLOBAL " + p + "_timeout = 4294967295"));
+    }
 
     @Override
     public String semiSyncQuery() {

@@ -307,6 +307,31 @@ public final class Sandbox {
         return killed;
     }
 
+    /** kill -9 of one instance's mysqld: the server dies, its host lives (a failover can still salvage its binary log). */
+    public void killInstance(String instance) {
+        Long pid = state.pids().get(layout.instance(instance).name());
+        if (pid == null || !alive(pid)) throw new SandboxException("instance " + instance + " is not running");
+        Exec.quiet("kill", "-9", pid.toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (alive(pid) && System.nanoTime() < deadline) sleep(20);
+        state.clearPid(instance);
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false) to one instance's mysqld: a server that stops answering without dying, then resumes. */
+    public void freezeInstance(String instance, boolean stop) {
+        Long pid = state.pids().get(layout.instance(instance).name());
+        if (pid == null || !alive(pid)) throw new SandboxException("instance " + instance + " is not running");
+        Exec.check("kill", stop ? "-STOP" : "-CONT", pid.toString());
+    }
+
+    /** Starts one instance again (read-only, as every start): a killed server back. */
+    public void startInstance(String instance) {
+        SandboxLayout.InstanceLayout i = layout.instance(instance);
+        Long pid = state.pids().get(i.name());
+        if (pid != null && alive(pid)) return;
+        start(i, false);
+    }
+
     /** Restarts the instances of a host that are not running (they come back read-only, as configured). */
     public List<String> startHost(String host) {
         layout.host(host);

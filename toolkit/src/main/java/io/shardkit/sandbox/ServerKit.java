@@ -49,6 +49,9 @@ interface ServerKit {
                 "binlog-format=ROW",
                 "binlog-row-image=FULL",
                 "log-slave-updates=ON",
+                // a replica whose source went silent (a dead host sends no FIN) reconnects after 2 s, not the default minute:
+                // failover reads that as "the replica lost its primary" (heartbeats come every second)
+                "slave-net-timeout=2",
                 // every server starts read-only: only an explicit promotion opens it for writes
                 "read-only=ON",
                 "skip-name-resolve",

@@ -80,7 +80,8 @@ public final class Discovery {
         }
     }
 
-    static InstanceState read(String name, Connection c, Instant at) throws SQLException {
+    /** Reads one instance's state over a connection the caller opened (and closes). */
+    public static InstanceState read(String name, Connection c, Instant at) throws SQLException {
         String version;
         long serverId;
         boolean logBin;

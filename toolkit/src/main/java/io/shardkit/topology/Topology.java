@@ -41,9 +41,54 @@ public record Topology(Path source, Map<String, Zone> zones, Map<String, Host> h
 
     public record Member(String instance, PromotionRule promotion) {}
 
-    /** A replication group (one shard): its members and the secondary IP that follows its primary. */
-    public record Group(String name, String writerIp, List<Member> members) {
+    /** A replication group (one shard): its members, the secondary IP that follows its primary, and how it fails over. */
+    public record Group(String name, String writerIp, List<Member> members, Failover failover) {
+        public Group(String name, String writerIp, List<Member> members) {
+            this(name, writerIp, members, Failover.DEFAULT);
+        }
+
+        public Group {
+            if (failover == null) failover = Failover.DEFAULT;
+        }
+
         public List<String> instanceNames() { return members.stream().map(Member::instance).toList(); }
+    }
+
+    /**
+     * What a group promises about acknowledged writes across a failover (Vitess' durability
+     * policies). SEMI_SYNC: a commit is acknowledged only once a replica has it, and the primary
+     * never falls back to acknowledging alone, so an isolated primary acknowledges nothing and the
+     * most advanced survivor has every acknowledged write. ASYNC: a primary acknowledges alone;
+     * what no replica received is recovered only from its binary log while its host answers (the
+     * salvage), and lost with the host otherwise.
+     */
+    public enum Durability {
+        SEMI_SYNC, ASYNC;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static Durability parse(String s) {
+            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    /**
+     * A group's failover settings.
+     *
+     * @param durability    null: semi-sync where the flavor has it (MariaDB), else async
+     * @param mhaScript     an MHA-compatible master_ip_failover_script called like MHA calls it (or null)
+     * @param jsonHook      a command fed the failover as a JSON document on stdin (or null)
+     * @param crossZoneHook the mover used instead of the writer IP when the new primary is in another
+     *                      zone (a secondary IP cannot leave its zone's subnet); null: no cross-zone move
+     */
+    public record Failover(Durability durability, ZonePolicy zonePolicy, Path mhaScript, Path jsonHook, Path crossZoneHook) {
+        public static final Failover DEFAULT = new Failover(null, ZonePolicy.SAME_ZONE_PREFERRED, null, null, null);
+
+        public Failover {
+            if (zonePolicy == null) zonePolicy = ZonePolicy.SAME_ZONE_PREFERRED;
+        }
     }
 
     /** Credential references by purpose; only {@code admin} is mandatory. */

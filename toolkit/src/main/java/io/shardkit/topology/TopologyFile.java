@@ -177,7 +177,7 @@ public final class TopologyFile {
         Map<String, String> memberOf = new HashMap<>();
         for (var e : namedMappings(section, "groups", topLine).entrySet()) {
             String name = e.getKey();
-            Map<String, NodeTuple> f = fields(e.getValue(), "group " + name, Set.of("writer", "members"));
+            Map<String, NodeTuple> f = fields(e.getValue(), "group " + name, Set.of("writer", "members", "durability", "zone-policy", "mha-script", "json-hook", "cross-zone-hook"));
             String writer = f.containsKey("writer") ? scalar(f.get("writer").getValueNode(), "writer") : null;
             if (writer != null) uniqueAddress(writer, f.get("writer").getValueNode(), addresses, "group " + name + " writer");
             List<Member> members = new ArrayList<>();
@@ -197,9 +197,38 @@ public final class TopologyFile {
                     else members.add(member);
                 }
             }
-            out.put(name, new Group(name, writer, List.copyOf(members)));
+            out.put(name, new Group(name, writer, List.copyOf(members), readFailover(f, name)));
         }
         return out;
+    }
+
+    private Topology.Failover readFailover(Map<String, NodeTuple> f, String group) {
+        Topology.Durability durability = null;
+        if (f.containsKey("durability")) {
+            String d = scalar(f.get("durability").getValueNode(), "durability");
+            try {
+                durability = Topology.Durability.parse(d);
+            } catch (IllegalArgumentException ex) {
+                problem(f.get("durability").getValueNode(), "group " + group + ": durability '" + d + "' is not one of semi-sync, async");
+            }
+        }
+        ZonePolicy zone = ZonePolicy.SAME_ZONE_PREFERRED;
+        if (f.containsKey("zone-policy")) {
+            String z = scalar(f.get("zone-policy").getValueNode(), "zone-policy");
+            try {
+                zone = ZonePolicy.parse(z);
+            } catch (IllegalArgumentException ex) {
+                problem(f.get("zone-policy").getValueNode(), "group " + group + ": zone-policy '" + z + "' is not one of same-zone-required, same-zone-preferred, any-zone");
+            }
+        }
+        return new Topology.Failover(durability, zone, hook(f, "mha-script"), hook(f, "json-hook"), hook(f, "cross-zone-hook"));
+    }
+
+    /** A hook's path, relative to the topology file's directory. */
+    private java.nio.file.Path hook(Map<String, NodeTuple> f, String key) {
+        if (!f.containsKey(key)) return null;
+        java.nio.file.Path p = java.nio.file.Path.of(scalar(f.get(key).getValueNode(), key));
+        return !p.isAbsolute() && file.getParent() != null ? file.getParent().resolve(p) : p;
     }
 
     private Member readMember(Node n, String group) {

@@ -50,6 +50,12 @@ public final class TopologyWriter {
         t.groups().values().forEach(g -> {
             Map<String, Object> m = new LinkedHashMap<>();
             if (g.writerIp() != null) m.put("writer", g.writerIp());
+            Topology.Failover fo = g.failover();
+            if (fo.durability() != null) m.put("durability", fo.durability().word());
+            if (fo.zonePolicy() != ZonePolicy.SAME_ZONE_PREFERRED) m.put("zone-policy", fo.zonePolicy().word());
+            if (fo.mhaScript() != null) m.put("mha-script", fo.mhaScript().toString());
+            if (fo.jsonHook() != null) m.put("json-hook", fo.jsonHook().toString());
+            if (fo.crossZoneHook() != null) m.put("cross-zone-hook", fo.crossZoneHook().toString());
             m.put("members", g.members().stream().map(mem -> {
                 Map<String, Object> mm = new LinkedHashMap<>();
                 mm.put("instance", mem.instance());

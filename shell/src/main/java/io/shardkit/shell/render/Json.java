@@ -18,4 +18,14 @@ public final class Json {
             throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
         }
     }
+
+    /** A stored JSON document back as maps and lists (null stays null; text that is not JSON stays text). */
+    public static Object parse(String json) {
+        if (json == null) return null;
+        try {
+            return MAPPER.readValue(json, Object.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return json;
+        }
+    }
 }

@@ -1,0 +1,131 @@
+package io.shardkit.it.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.endpoint.WriterIps;
+import io.shardkit.failover.FailoverSettings;
+import io.shardkit.failover.Monitor;
+import io.shardkit.failover.recovery.Recovery;
+import io.shardkit.failover.recovery.Servers;
+import io.shardkit.it.fixture.AckCheck;
+import io.shardkit.it.fixture.AckWriter;
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.MergeRuns;
+import io.shardkit.it.fixture.WritabilityProber;
+import io.shardkit.mysql.Endpoint;
+import io.shardkit.mysql.Queries;
+import io.shardkit.topology.Topology;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A failover monitor watching a sandbox fleet in this JVM, with the instruments the failover tests
+ * read: a client per group writing through its writer IP and remembering every acknowledged
+ * write, and a prober sampling every member's writability (never two writable in one group).
+ */
+final class FailoverFixture implements AutoCloseable {
+    final Fleet f;
+    final Catalog catalog;
+    final Monitor monitor;
+    final List<String> progress = new CopyOnWriteArrayList<>();
+    final WritabilityProber prober;
+    final List<AckWriter> writers = new ArrayList<>();
+    private final List<CompletableFuture<Void>> running = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final CompletableFuture<Void> monitoring;
+
+    FailoverFixture(Fleet f, List<String> groups, FailoverSettings settings) throws Exception {
+        this.f = f;
+        Topology t = f.topology();
+        for (String g : groups) {
+            try (Connection c = f.connect(primary(f, g))) {
+                Queries.execute(c, "CREATE DATABASE IF NOT EXISTS fo");
+                Queries.execute(c, "CREATE TABLE IF NOT EXISTS fo.acks (id BIGINT AUTO_INCREMENT PRIMARY KEY, tag VARCHAR(64) NOT NULL UNIQUE)");
+            }
+        }
+        catalog = Catalog.embedded(f.home());
+        Servers servers = new Servers(t, f.admin(), t.credentials().replication().resolve(),
+                Set.of(f.admin().user(), t.credentials().replication().user(), t.credentials().stream().user()));
+        monitor = new Monitor(t, settings, catalog, servers, Recovery.Settings.DEFAULT, line -> {
+            System.out.println("[monitor] " + line);
+            progress.add(line);
+        });
+        monitor.start(groups);
+        monitoring = CompletableFuture.runAsync(() -> {
+            try {
+                monitor.run(stop::get);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, MergeRuns.OWN_THREAD);
+        prober = new WritabilityProber(t, f.admin());
+        running.add(CompletableFuture.runAsync(prober, MergeRuns.OWN_THREAD));
+        for (String g : groups) {
+            Endpoint writer = new Endpoint(t.group(g).writerIp(), 3306);
+            AckWriter w = new AckWriter("ack-" + g, f.app(), () -> new AckWriter.Route("writer", writer, "INSERT INTO fo.acks (tag) VALUES (?)"), 20_000_000L);
+            writers.add(w);
+            running.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
+        }
+        Fleet.await("clients writing through the writer IPs", Duration.ofSeconds(20), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
+    }
+
+    static String primary(Fleet f, String g) {
+        return f.discover().group(g).primary().orElseThrow();
+    }
+
+    AckWriter writer(String group) {
+        return writers.stream().filter(w -> w.acknowledged.stream().findFirst().map(a -> a.tag().startsWith("ack-" + group + "-")).orElse(false)).findFirst().orElseThrow();
+    }
+
+    /** Waits for the monitor to end a recovery of {@code group}; returns it. */
+    Recovery.Result awaitRecovery(String group, Duration deadline) {
+        Fleet.await("a recovery of " + group + " (monitor said: " + progress.stream().filter(l -> l.startsWith(group)).toList() + ")", deadline,
+                () -> monitor.results().stream().anyMatch(r -> r.group().equals(group)));
+        return monitor.results().stream().filter(r -> r.group().equals(group)).findFirst().orElseThrow();
+    }
+
+    /** Stops the clients and the prober; checks every acknowledged write is on the group's primary exactly once and no group ever had two writers. */
+    void stopAndCheck(List<String> groups) throws Exception {
+        writers.forEach(AckWriter::stop);
+        prober.stop();
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+        for (AckWriter w : writers) assertThat(w.failure()).isNull();
+        List<String> tags = new ArrayList<>();
+        for (String g : groups) {
+            try (Connection c = f.connect(primary(f, g)); var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT tag FROM fo.acks")) {
+                while (rs.next()) tags.add(rs.getString(1));
+            }
+        }
+        assertThat(AckCheck.violations(writers, AckCheck.count(tags))).as("acknowledged writes over %d rows", tags.size()).isEmpty();
+        assertThat(prober.violations).as("two writable members in one group").isEmpty();
+        assertThat(prober.healthyRounds.get()).isPositive();
+    }
+
+    static boolean writerIpOn(Fleet f, String group, String instance) throws Exception {
+        Topology t = f.topology();
+        Topology.Host h = t.hostOf(instance);
+        return WriterIps.holds(new WriterIps.Host(h.name(), h.access().exec(), h.access().device(), h.access().prefixLength()), t.group(group).writerIp());
+    }
+
+    @Override
+    public void close() throws Exception {
+        writers.forEach(AckWriter::stop);
+        prober.stop();
+        stop.set(true);
+        try {
+            monitoring.get();
+        } catch (Exception ignored) {
+            // the test already failed
+        }
+        monitor.close();
+        catalog.close();
+    }
+}

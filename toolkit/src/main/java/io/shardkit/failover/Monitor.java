@@ -1,0 +1,267 @@
+package io.shardkit.failover;
+
+import io.shardkit.catalog.Catalog;
+import io.shardkit.catalog.GroupLocks;
+import io.shardkit.failover.analysis.Action;
+import io.shardkit.failover.analysis.Analysis;
+import io.shardkit.failover.analysis.AnalysisCode;
+import io.shardkit.failover.analysis.Analyzer;
+import io.shardkit.failover.analysis.GroupSnapshot;
+import io.shardkit.failover.analysis.HostAnalyzer;
+import io.shardkit.failover.analysis.HostEvent;
+import io.shardkit.failover.analysis.Reach;
+import io.shardkit.failover.analysis.ReplicaView;
+import io.shardkit.failover.election.Candidate;
+import io.shardkit.failover.election.Election;
+import io.shardkit.failover.election.ElectionContext;
+import io.shardkit.failover.election.Ranking;
+import io.shardkit.failover.probe.Collector;
+import io.shardkit.failover.recovery.AntiFlap;
+import io.shardkit.failover.recovery.Recovery;
+import io.shardkit.failover.recovery.RecoveryStore;
+import io.shardkit.failover.recovery.Servers;
+import io.shardkit.failover.recovery.Trigger;
+import io.shardkit.mysql.GtidSet;
+import io.shardkit.topology.Discovery;
+import io.shardkit.topology.FleetView;
+import io.shardkit.topology.Topology;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The failover monitor: every interval, one snapshot per group (all groups at once), the pure
+ * analysis, and the action its code calls for. Groups whose primaries share a host and fail in the
+ * same round are one event: one election pass spreads their new primaries over the surviving
+ * hosts, then they recover in parallel. Unattended actions are FAILOVER (anti-flap permitting) and
+ * FENCE_ONLY (an extra writable member: a fenced old primary that came back, a rival primary).
+ */
+public final class Monitor implements AutoCloseable {
+    private final Topology topology;
+    private final FailoverSettings settings;
+    private final Collector collector;
+    private final Analyzer analyzer;
+    private final HostAnalyzer hostAnalyzer;
+    private final RecoveryStore store;
+    private final GroupLocks locks;
+    private final Servers servers;
+    private final Recovery recovery;
+    private final Consumer<String> progress;
+    private final Clock clock = Clock.systemUTC();
+    /** Each group's primary as the monitor knows it (discovered at start, moved by its own recoveries). */
+    private final Map<String, String> primaries = new ConcurrentHashMap<>();
+    /** Each group's primary's executed GTIDs when it last answered: what a replica may not have beyond. */
+    private final Map<String, GtidSet> lastPrimaryGtid = new ConcurrentHashMap<>();
+    private final Map<String, Topology.Durability> durability = new ConcurrentHashMap<>();
+    /** Groups with a recovery in flight: not analysed meanwhile. */
+    private final Map<String, Future<?>> recovering = new ConcurrentHashMap<>();
+    /** The last analysis code said per group, so a lasting condition is said once. */
+    private final Map<String, AnalysisCode> said = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "failover-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Recovery.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    public Monitor(Topology topology, FailoverSettings settings, Catalog catalog, Servers servers, Recovery.Settings recoverySettings, Consumer<String> progress) {
+        this.topology = topology;
+        this.settings = settings;
+        this.collector = new Collector(topology, settings.admin(), settings.probe(), Clock.systemUTC());
+        this.analyzer = new Analyzer(settings.analysis());
+        this.hostAnalyzer = new HostAnalyzer(analyzer);
+        this.store = new RecoveryStore(catalog);
+        this.locks = new GroupLocks(catalog);
+        this.servers = servers;
+        this.progress = progress;
+        this.recovery = new Recovery(topology, servers, new io.shardkit.failover.recovery.Endpoints(topology, settings.admin().user()), store, locks,
+                recoverySettings, durability::get, progress);
+    }
+
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    /** Discovers each group's primary and durability; enforces semi-sync without fallback where the group asks for it. */
+    public void start(List<String> groups) {
+        FleetView view = new FleetView(topology, new Discovery(topology, settings.admin()).probe(groups.stream().flatMap(g -> topology.group(g).instanceNames().stream()).toList()));
+        for (String g : groups) {
+            String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no primary to watch"));
+            primaries.put(g, p);
+            var family = view.state(p).reachable() ? view.state(p).flavor().family() : topology.group(g).instanceNames().stream().map(view::state)
+                    .filter(s -> s != null && s.reachable()).findFirst().map(s -> s.flavor().family()).orElse(io.shardkit.mysql.FlavorFamily.MYSQL);
+            Topology.Durability d = Recovery.effective(topology.group(g), family);
+            durability.put(g, d);
+            if (d == Topology.Durability.SEMI_SYNC && view.state(p).writable()) {
+                if (topology.group(g).members().size() < 2) {
+                    progress.accept(g + ": semi-sync durability but no replica: left as it is (it could never commit)");
+                } else {
+                    try {
+                        servers.execute(p, view.state(p).flavor().semiSyncSource());
+                        progress.accept(g + ": watching primary " + p + "; semi-sync without fallback to acknowledging alone");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException("group " + g + " asks for semi-sync durability but its primary " + p + " refuses it: " + e.getMessage(), e);
+                    }
+                }
+            } else {
+                progress.accept(g + ": watching primary " + p + " (" + d.word() + ")");
+            }
+        }
+    }
+
+    /** Runs rounds until {@code stop} says so. */
+    public void run(BooleanSupplier stop) throws InterruptedException {
+        while (!stop.getAsBoolean()) {
+            long t0 = System.nanoTime();
+            round();
+            long sleep = settings.probe().interval().toMillis() - (System.nanoTime() - t0) / 1_000_000;
+            if (sleep > 0) Thread.sleep(sleep);
+        }
+    }
+
+    /** One round over every watched group. */
+    public void round() {
+        Map<String, Future<GroupSnapshot>> snaps = new LinkedHashMap<>();
+        for (String g : primaries.keySet()) {
+            Future<?> inFlight = recovering.get(g);
+            if (inFlight != null && !inFlight.isDone()) continue;
+            recovering.remove(g);
+            snaps.put(g, workers.submit(() -> collector.collect(g, primaries.get(g))));
+        }
+        Map<String, GroupSnapshot> snapshots = new LinkedHashMap<>();
+        Map<String, Analysis> analyses = new LinkedHashMap<>();
+        snaps.forEach((g, f) -> {
+            try {
+                GroupSnapshot s = f.get();
+                var held = locks.holder(g);
+                if (held != null) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
+                snapshots.put(g, s);
+                if (s.primaryProbe().reach() == Reach.ANSWERED && s.primaryProbe().executed() != null) lastPrimaryGtid.put(g, s.primaryProbe().executed());
+                analyses.put(g, analyzer.analyze(s));
+            } catch (Exception e) {
+                progress.accept(g + ": collection failed: " + e.getMessage());
+            }
+        });
+        analyses.values().forEach(this::say);
+        for (Analysis a : analyses.values()) {
+            if (a.action() == Action.FENCE_ONLY && a.automatic()) fenceExtra(snapshots.get(a.group()));
+        }
+        // failovers, one event per host of failed primaries
+        Map<String, List<Analysis>> byHost = new LinkedHashMap<>();
+        for (Analysis a : analyses.values()) {
+            if (a.action() == Action.FAILOVER && a.automatic()) byHost.computeIfAbsent(snapshots.get(a.group()).primary().host(), h -> new ArrayList<>()).add(a);
+        }
+        byHost.forEach((host, failed) -> event(host, failed, snapshots));
+    }
+
+    private void event(String host, List<Analysis> failed, Map<String, GroupSnapshot> snapshots) {
+        String eventId = host + "-" + Instant.now().toEpochMilli();
+        // the host as one event: its verdict is evidence (and a silent host upgrades its groups to DeadHost)
+        List<GroupSnapshot> onHost = snapshots.values().stream().filter(s -> !s.membersOn(host).isEmpty()).toList();
+        HostEvent he = hostAnalyzer.analyze(host, snapshots.get(failed.getFirst().group()).primaryHost(), onHost);
+        if (failed.size() > 1 || he.verdict() == HostEvent.Verdict.DEAD) progress.accept("host event " + eventId + ": " + he.evidence().getFirst());
+        Map<String, Integer> perHost = new HashMap<>();
+        primaries.forEach((g, p) -> {
+            if (failed.stream().noneMatch(a -> a.group().equals(g))) perHost.merge(topology.hostOf(p).name(), 1, Integer::sum);
+        });
+        for (Analysis a : failed) {
+            GroupSnapshot s = snapshots.get(a.group());
+            AntiFlap.Decision d = AntiFlap.decide(new AntiFlap.Request(a.group(), s.primary().host(), s.primary().zone(), eventId, Trigger.AUTOMATIC),
+                    store.since(Instant.now().minus(settings.antiFlap().groupWindow().compareTo(settings.antiFlap().fleetWindow()) > 0
+                            ? settings.antiFlap().groupWindow() : settings.antiFlap().fleetWindow())), Instant.now(), settings.antiFlap());
+            if (!d.allowed()) {
+                progress.accept(a.group() + ": " + a.code() + " but no automatic failover: " + d.reason());
+                continue;
+            }
+            ElectionContext ctx = context(a.group(), s).withPrimariesPerHost(Map.copyOf(perHost));
+            Ranking r = Election.rank(candidates(s), ctx);
+            r.winner().ifPresent(w -> perHost.merge(w.host(), 1, Integer::sum));
+            String id = a.group() + "-" + Instant.now().toEpochMilli();
+            Map<String, GtidSet> errant = errant(s);
+            recovering.put(a.group(), workers.submit(() -> {
+                Recovery.Result res = recovery.failover(id, eventId, Trigger.AUTOMATIC, a, s, ctx, errant);
+                if (res.outcome() == Recovery.Outcome.DONE) primaries.put(a.group(), res.newPrimary());
+                results.add(res);
+                progress.accept(a.group() + ": recovery " + id + " " + res.outcome() + (res.newPrimary() != null ? ", new primary " + res.newPrimary() : "")
+                        + (res.reason() != null ? ": " + res.reason() : "") + " (" + res.took().toMillis() + " ms)");
+            }));
+        }
+    }
+
+    /** The election's frame for a group: zone policy, zones cut off from the manager with every instance silent, lag limit. */
+    ElectionContext context(String group, GroupSnapshot s) {
+        Topology.Group g = topology.group(group);
+        return ElectionContext.of(group, s.primary().instance(), s.primary().zone())
+                .withZonePolicy(io.shardkit.failover.election.ZonePolicy.valueOf(g.failover().zonePolicy().name()))
+                .withMaxLag(settings.maxLag());
+    }
+
+    List<Candidate> candidates(GroupSnapshot s) {
+        Map<String, GtidSet> errant = errant(s);
+        return s.replicas().stream().map(r -> Candidate.of(r, errant.get(r.instance()))).toList();
+    }
+
+    /**
+     * Transactions a replica has that the primary never had: its executed set minus what the
+     * primary last reported and what any member received from it since (a transaction newer than
+     * the last probe is in the others' relay logs, an errant one is nowhere else).
+     */
+    Map<String, GtidSet> errant(GroupSnapshot s) {
+        Map<String, GtidSet> out = new HashMap<>();
+        GtidSet known = lastPrimaryGtid.get(s.group());
+        if (known == null) return out;
+        GtidSet seen = known;
+        for (ReplicaView r : s.replicas()) if (r.reachable() && r.received() != null && r.received().family() == seen.family()) seen = seen.union(r.received());
+        for (ReplicaView r : s.replicas()) {
+            if (!r.reachable() || r.executed() == null || r.executed().family() != seen.family()) continue;
+            GtidSet e = r.executed().subtract(seen);
+            if (!e.isEmpty()) out.put(r.instance(), e);
+        }
+        return out;
+    }
+
+    /** An extra writable member (a fenced old primary that answered again, a rival primary): fenced, nothing else moves. */
+    private void fenceExtra(GroupSnapshot s) {
+        for (ReplicaView r : s.replicas()) {
+            if (!r.reachable() || !r.writable()) continue;
+            try {
+                int killed = servers.fence(r.instance());
+                progress.accept(s.group() + ": fenced " + r.instance() + " (writable beside primary " + s.primary().instance() + "); " + killed + " sessions ended");
+            } catch (Exception e) {
+                progress.accept(s.group() + ": could not fence extra writable " + r.instance() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void say(Analysis a) {
+        AnalysisCode before = said.put(a.group(), a.code());
+        if (before == a.code()) return;
+        progress.accept(a.group() + ": " + a.code() + (a.code() == AnalysisCode.NoProblem ? "" : ": " + String.join("; ", a.evidence())));
+    }
+
+    /** The recoveries this monitor ran, in the order they ended. */
+    public List<Recovery.Result> results() {
+        return List.copyOf(results);
+    }
+
+    /** The primary the monitor knows for a group now. */
+    public String primary(String group) {
+        return primaries.get(group);
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        collector.close();
+    }
+}

@@ -1,0 +1,292 @@
+package io.shardkit.failover.recovery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shardkit.catalog.GroupLocks;
+import io.shardkit.failover.analysis.Analysis;
+import io.shardkit.failover.analysis.GroupSnapshot;
+import io.shardkit.failover.analysis.HostAnswer;
+import io.shardkit.failover.analysis.Reach;
+import io.shardkit.failover.analysis.ReplicaView;
+import io.shardkit.failover.election.Candidate;
+import io.shardkit.failover.election.ElectionContext;
+import io.shardkit.failover.election.Ranking;
+import io.shardkit.mysql.GtidSet;
+import io.shardkit.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One group's failover, as one readable sequence; each step journaled with its duration:
+ * <ol>
+ * <li><b>lock</b> the group (a cutover holding it makes the failover wait, bounded);</li>
+ * <li><b>fence</b> the old primary where it can still do harm: by SQL when it answers, through its
+ * host when mysqld is unreachable but the host answers (stopped: it acknowledges nothing more, and
+ * its binary log stays for the salvage), never by opening anything;</li>
+ * <li><b>elect</b> (the ranking, with each loser's reason, goes to the journal);</li>
+ * <li><b>catch up</b>: the winner applies what it received, then fetches what a more advanced
+ * survivor has;</li>
+ * <li><b>promote</b>: replication forgotten, semi-sync as the group's durability asks, writes open;</li>
+ * <li><b>endpoint</b>: the writer IP and hooks move to the new primary;</li>
+ * <li><b>repoint</b> every other replica to it (GTID auto-positioning).</li>
+ * </ol>
+ * Invariant: the new primary opens for writes only after the old one was fenced or is known
+ * unable to acknowledge (dead mysqld, a semi-sync primary with its replicas gone). Stage hooks
+ * ({@link #onStage}) let tests act at each named step.
+ */
+public final class Recovery {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How a recovery ended. */
+    public enum Outcome { DONE, FAILED, NO_CANDIDATE }
+
+    /** What a recovery did: its id, outcome, new primary, why it ended so, and each step with its duration. */
+    public record Result(String id, String group, Outcome outcome, String newPrimary, String reason, List<Step> steps) {
+        public Duration took() {
+            return Duration.ofMillis(steps.stream().mapToLong(Step::millis).sum());
+        }
+    }
+
+    /** One journaled step. */
+    public record Step(String name, String outcome, long millis, List<String> evidence) {}
+
+    /** Settings: how long to wait for a held group lock and for a catch-up. */
+    public record Settings(Duration lockWait, Duration catchUp) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    private final Topology topology;
+    private final Servers servers;
+    private final Endpoints endpoints;
+    private final RecoveryStore store;
+    private final GroupLocks locks;
+    private final Settings settings;
+    /** Each group's durability in effect (its setting, or the flavor's default: see {@link #effective}). */
+    private final java.util.function.Function<String, Topology.Durability> durability;
+    private final Consumer<String> progress;
+    private Consumer<String> stageHook = s -> {};
+
+    public Recovery(Topology topology, Servers servers, Endpoints endpoints, RecoveryStore store, GroupLocks locks, Settings settings,
+                    java.util.function.Function<String, Topology.Durability> durability, Consumer<String> progress) {
+        this.topology = topology;
+        this.durability = durability;
+        this.servers = servers;
+        this.endpoints = endpoints;
+        this.store = store;
+        this.locks = locks;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Called with each step's name before it runs ("failover.fence", "failover.promote", ...). */
+    public void onStage(Consumer<String> hook) {
+        this.stageHook = hook;
+    }
+
+    /** The in-flight record of one recovery: its steps so far. */
+    private final class Run {
+        final String id;
+        final String group;
+        final List<Step> steps = new ArrayList<>();
+
+        Run(String id, String group) {
+            this.id = id;
+            this.group = group;
+        }
+
+        <T> T step(String name, StepWork<T> work) throws Exception {
+            stageHook.accept("failover." + name);
+            long t0 = System.nanoTime();
+            List<String> evidence = new ArrayList<>();
+            try {
+                T out = work.run(evidence);
+                record(name, "ok", t0, evidence);
+                return out;
+            } catch (Exception e) {
+                evidence.add("failed: " + e.getMessage());
+                record(name, "failed", t0, evidence);
+                throw e;
+            }
+        }
+
+        void record(String name, String outcome, long t0, List<String> evidence) {
+            Step s = new Step(name, outcome, (System.nanoTime() - t0) / 1_000_000, List.copyOf(evidence));
+            steps.add(s);
+            store.step(id, group, steps.size(), name, outcome, json(Map.of("millis", s.millis(), "evidence", s.evidence())));
+            progress.accept(group + " " + name + " " + outcome + " in " + s.millis() + " ms" + (evidence.isEmpty() ? "" : ": " + String.join("; ", evidence)));
+        }
+    }
+
+    @FunctionalInterface
+    private interface StepWork<T> {
+        T run(List<String> evidence) throws Exception;
+    }
+
+    /**
+     * Fails the group of {@code analysis} over to the best replica of {@code snapshot}.
+     *
+     * @param context the election context (host load within a dead-host event, zone policy)
+     */
+    public Result failover(String id, String eventId, Trigger trigger, Analysis analysis, GroupSnapshot snapshot, ElectionContext context,
+                           Map<String, GtidSet> errant) {
+        String group = snapshot.group();
+        String old = snapshot.primary().instance();
+        store.begin(id, eventId, group, trigger, analysis.code().name(), old, snapshot.primary().host(), snapshot.primary().zone(), json(analysis.evidence()));
+        Run run = new Run(id, group);
+        String holder = "failover:" + id;
+        String winner = null;
+        Ranking ranking = null;
+        try {
+            run.step("lock", ev -> lock(group, holder, ev));
+            boolean hostAnswers = snapshot.primaryHost() == HostAnswer.ANSWERS;
+            run.step("fence", ev -> fence(snapshot, hostAnswers, ev));
+            ranking = run.step("elect", ev -> {
+                List<Candidate> candidates = new ArrayList<>();
+                for (ReplicaView r : snapshot.replicas()) candidates.add(Candidate.of(r, errant.get(r.instance())));
+                Ranking r = io.shardkit.failover.election.Election.rank(candidates, context);
+                ev.addAll(r.lines());
+                return r;
+            });
+            if (ranking.winner().isEmpty()) {
+                finish(run, Outcome.NO_CANDIDATE, null, ranking.blocked().orElse("no candidate"), ranking);
+                return new Result(id, group, Outcome.NO_CANDIDATE, null, ranking.blocked().orElse("no candidate"), run.steps);
+            }
+            Candidate w = ranking.winner().get();
+            winner = w.instance();
+            Ranking r = ranking;
+            run.step("catch-up", ev -> catchUp(w, r, ev));
+            run.step("promote", ev -> {
+                boolean semi = semiSync(group);
+                servers.promote(w.instance(), semi);
+                ev.add(w.instance() + " is the primary of " + group + (semi ? " (semi-sync source, no fallback to acknowledging alone)" : " (async)"));
+                return null;
+            });
+            String newPrimary = winner;
+            run.step("endpoint", ev -> {
+                ev.addAll(endpoints.move(new Endpoints.Change(id, group, old, newPrimary, servers.executed(newPrimary).format(), hostAnswers)));
+                return null;
+            });
+            run.step("repoint", ev -> repoint(snapshot, newPrimary, ev));
+            finish(run, Outcome.DONE, winner, null, ranking);
+            return new Result(id, group, Outcome.DONE, winner, null, run.steps);
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            finish(run, Outcome.FAILED, winner, why, ranking);
+            return new Result(id, group, Outcome.FAILED, winner, why, run.steps);
+        } finally {
+            locks.release(List.of(group), holder);
+        }
+    }
+
+    private Void lock(String group, String holder, List<String> ev) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.lockWait().toNanos();
+        while (true) {
+            List<GroupLocks.Held> held = locks.acquire(List.of(group), holder, "failover");
+            if (held.isEmpty()) {
+                ev.add("group lock taken");
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("group " + group + " is locked by " + held.getFirst().holder() + " (" + held.getFirst().purpose() + ") for longer than "
+                        + settings.lockWait().toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The old primary cannot acknowledge a write once the new one opens: fenced by SQL when it
+     * answers; stopped through its host when it does not answer but its host does (a stall on an
+     * async group, a partition); a SIGSTOP'd primary of a semi-sync group is left to the monitor,
+     * which fences it by SQL as soon as it answers again, since none of its commits can be
+     * acknowledged meanwhile (its replicas follow the new primary).
+     */
+    private Void fence(GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
+        String old = s.primary().instance();
+        Reach reach = s.primaryProbe().reach();
+        if (reach == Reach.ANSWERED) {
+            ev.add("old primary " + old + " answers: fenced by SQL, " + servers.fence(old) + " application sessions ended");
+            return null;
+        }
+        boolean semi = semiSync(s.group());
+        if (reach == Reach.STALLED && semi) {
+            ev.add("old primary " + old + " is stalled on a semi-sync group: it cannot acknowledge without a replica; fenced by SQL when it answers again");
+            return null;
+        }
+        if (hostAnswers) {
+            ev.add(servers.stopThroughHost(old));
+            return null;
+        }
+        if (reach == Reach.REFUSED) {
+            ev.add("old primary " + old + " refuses connections: mysqld is not running");
+            return null;
+        }
+        ev.add("old primary " + old + " and its host do not answer (" + reach.word() + "): " + (semi ? "semi-sync: it cannot acknowledge alone"
+                : "async: what it acknowledged that no replica received is lost with the host"));
+        return null;
+    }
+
+    private Void catchUp(Candidate w, Ranking r, List<String> ev) throws Exception {
+        GtidSet own = w.available();
+        servers.awaitApplied(w.instance(), own, settings.catchUp());
+        ev.add(w.instance() + " applied everything it received (" + own.format() + ")");
+        if (r.completeSources().isEmpty() || r.completeSources().contains(w.instance())) return null;
+        String source = r.completeSources().getFirst();
+        GtidSet target = r.order().stream().filter(c -> c.instance().equals(source)).findFirst().orElseThrow().available();
+        servers.fetchFrom(w.instance(), source, target, settings.catchUp());
+        ev.add(w.instance() + " fetched what " + source + " had beyond it (" + target.subtract(own).format() + ")");
+        return null;
+    }
+
+    private Void repoint(GroupSnapshot s, String newPrimary, List<String> ev) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (ReplicaView r : s.replicas()) {
+            if (r.instance().equals(newPrimary) || !r.reachable()) continue;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    servers.repoint(r.instance(), newPrimary);
+                    lines.add(r.instance() + " replicates from " + newPrimary);
+                } catch (Exception e) {
+                    lines.add(r.instance() + " NOT repointed: " + e.getMessage());
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        ev.addAll(lines);
+        return null;
+    }
+
+    boolean semiSync(String group) {
+        return durability.apply(group) == Topology.Durability.SEMI_SYNC;
+    }
+
+    /** A group's durability: its own setting, else semi-sync where the flavor has it built in (MariaDB), async elsewhere. */
+    public static Topology.Durability effective(Topology.Group g, io.shardkit.mysql.FlavorFamily family) {
+        if (g.failover().durability() != null) return g.failover().durability();
+        return family == io.shardkit.mysql.FlavorFamily.MARIADB ? Topology.Durability.SEMI_SYNC : Topology.Durability.ASYNC;
+    }
+
+    private void finish(Run run, Outcome outcome, String newPrimary, String reason, Ranking ranking) {
+        List<Map<String, Object>> timeline = new ArrayList<>();
+        for (Step s : run.steps) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", s.name());
+            m.put("outcome", s.outcome());
+            m.put("millis", s.millis());
+            timeline.add(m);
+        }
+        store.finish(run.id, outcome.name().toLowerCase(java.util.Locale.ROOT), newPrimary, reason, ranking == null ? null : json(ranking.lines()), json(timeline));
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (Exception e) {
+            return "\"" + o + "\"";
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.shardkit.failover.recovery;
+
+import io.shardkit.mysql.ConnectionSettings;
+import io.shardkit.mysql.Connections;
+import io.shardkit.mysql.Credential;
+import io.shardkit.mysql.Flavor;
+import io.shardkit.mysql.Flavors;
+import io.shardkit.mysql.GtidSet;
+import io.shardkit.mysql.Queries;
+import io.shardkit.mysql.ReplicationSource;
+import io.shardkit.mysql.Sessions;
+import io.shardkit.mysql.Statement;
+import io.shardkit.topology.HostCommands;
+import io.shardkit.topology.Topology;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a recovery does to servers, one statement sequence per verb, all through the flavor layer:
+ * fence (by SQL, or by stopping mysqld through its host when SQL no longer answers), catch a
+ * candidate up (apply what it received; fetch from a more advanced survivor), promote, repoint.
+ */
+public final class Servers {
+    private static final Duration HOST_COMMAND = Duration.ofSeconds(5);
+
+    private final Topology topology;
+    private final Credential admin;
+    private final Credential replication;
+    /** shardkit's own users: their sessions survive a fence (the replication user's are the replicas'). */
+    private final Set<String> ownUsers;
+
+    public Servers(Topology topology, Credential admin, Credential replication, Set<String> ownUsers) {
+        this.topology = topology;
+        this.admin = admin;
+        this.replication = replication;
+        this.ownUsers = Set.copyOf(ownUsers);
+    }
+
+    Connection open(String instance) throws SQLException {
+        return Connections.open(topology.instance(instance).endpoint(), admin, ConnectionSettings.ADMIN);
+    }
+
+    static Flavor flavor(Connection c) throws SQLException {
+        return Flavors.forVersion(Queries.string(c, "SELECT @@version"));
+    }
+
+    /** Makes the server refuse writes from everyone it can (super_read_only where the flavor has it) and ends the application's sessions; returns how many. */
+    public int fence(String instance) throws SQLException {
+        try (Connection c = open(instance)) {
+            Queries.execute(c, flavor(c).fence());
+            return Sessions.kill(c, ownUsers);
+        }
+    }
+
+    /**
+     * Stops a mysqld that no longer answers SQL, through its host: the process listening on its
+     * address gets SIGKILL (also when SIGSTOP'd), so it can acknowledge nothing more. Its files stay
+     * for the salvage. Returns what was done, or throws when the host cannot do it.
+     */
+    public String stopThroughHost(String instance) throws Exception {
+        Topology.Instance i = topology.instance(instance);
+        Topology.Host h = topology.hostOf(instance);
+        // the pid listening on this instance's own address (several mysqld share a host, each on its own IP)
+        String find = "ss -Hltnp src " + i.ip() + ":" + i.port() + " | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2";
+        HostCommands.Result pid = HostCommands.run(h, List.of("sh", "-c", find), HOST_COMMAND);
+        if (!pid.ok()) throw new IllegalStateException("host " + h.name() + " did not answer while looking for " + instance + "'s mysqld");
+        String p = pid.output().strip();
+        if (p.isEmpty()) return "no mysqld listens on " + i.ip() + ":" + i.port() + " on " + h.name();
+        HostCommands.Result kill = HostCommands.run(h, List.of("kill", "-9", p), HOST_COMMAND);
+        if (!kill.ok()) throw new IllegalStateException("could not stop " + instance + "'s mysqld (pid " + p + ") on " + h.name() + ": " + kill.output().strip());
+        long deadline = System.nanoTime() + HOST_COMMAND.toNanos();
+        while (System.nanoTime() < deadline) {
+            HostCommands.Result alive = HostCommands.run(h, List.of("kill", "-0", p), HOST_COMMAND);
+            if (!alive.ok()) return "stopped " + instance + "'s mysqld (pid " + p + ") on " + h.name() + " with SIGKILL";
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(instance + "'s mysqld (pid " + p + ") on " + h.name() + " survived SIGKILL for " + HOST_COMMAND.toSeconds() + " s");
+    }
+
+    /** Waits until the server has applied {@code gtids} (its SQL thread works through what its IO thread received). */
+    public void awaitApplied(String instance, GtidSet gtids, Duration deadline) throws SQLException {
+        try (Connection c = open(instance)) {
+            Flavor f = flavor(c);
+            if (f.parseGtid(Queries.string(c, f.gtidExecutedQuery())).contains(gtids)) return;
+            int secs = (int) Math.max(1, Math.ceil(deadline.toMillis() / 1000.0));
+            String r = Queries.string(c, f.waitForGtid(gtids, secs).sql());
+            if (r == null || !r.strip().equals("0")) {
+                throw new IllegalStateException(instance + " did not apply " + gtids.format() + " within " + secs + " s (" + r + ")");
+            }
+        }
+    }
+
+    /**
+     * Brings {@code candidate} up to {@code survivor}'s transactions by replicating from it until it
+     * has {@code gtids}, then stops its replication again (the promotion repoints it anyway).
+     */
+    public void fetchFrom(String candidate, String survivor, GtidSet gtids, Duration deadline) throws SQLException {
+        try (Connection c = open(candidate)) {
+            Flavor f = flavor(c);
+            Queries.execute(c, f.stopReplica());
+            Queries.execute(c, f.changeSource(source(survivor)));
+            Queries.execute(c, f.startReplica());
+        }
+        try {
+            awaitApplied(candidate, gtids, deadline);
+        } finally {
+            try (Connection c = open(candidate)) {
+                Queries.execute(c, flavor(c).stopReplica());
+            }
+        }
+    }
+
+    /**
+     * Makes {@code winner} a primary: replication stopped and forgotten, semi-sync as a source when
+     * the group's durability asks for it (never falling back to acknowledging alone), writes open.
+     */
+    public void promote(String winner, boolean semiSync) throws SQLException {
+        try (Connection c = open(winner)) {
+            Flavor f = flavor(c);
+            Queries.execute(c, f.stopReplica());
+            Queries.execute(c, f.resetReplica());
+            if (semiSync) Queries.execute(c, f.semiSyncSource());
+            Queries.execute(c, f.unfence());
+        }
+    }
+
+    /** Points a replica at the new primary by GTID auto-positioning and starts it. */
+    public void repoint(String replica, String newPrimary) throws SQLException {
+        try (Connection c = open(replica)) {
+            Flavor f = flavor(c);
+            Queries.execute(c, f.stopReplica());
+            Queries.execute(c, f.changeSource(source(newPrimary)));
+            Queries.execute(c, f.startReplica());
+        }
+    }
+
+    /** The executed GTIDs of a server. */
+    public GtidSet executed(String instance) throws SQLException {
+        try (Connection c = open(instance)) {
+            Flavor f = flavor(c);
+            return f.parseGtid(Queries.string(c, f.gtidExecutedQuery()));
+        }
+    }
+
+    private ReplicationSource source(String instance) {
+        Topology.Instance i = topology.instance(instance);
+        return new ReplicationSource(i.ip(), i.port(), replication.user(), replication.password());
+    }
+
+    /** Runs statements on a server (tests and the switchover's freeze). */
+    public void execute(String instance, List<Statement> statements) throws SQLException {
+        try (Connection c = open(instance)) {
+            Queries.execute(c, statements);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.shardkit.topology;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a command on a host through its {@code exec} prefix (ssh, or {@code ip netns exec} in a
+ * sandbox), with a deadline: failover asks hosts whether they answer at all, probes a primary from
+ * another zone's network, and stops a mysqld that no longer answers SQL. A host without an
+ * {@code exec} prefix cannot be asked.
+ */
+public final class HostCommands {
+    private HostCommands() {}
+
+    /** What a command did: its exit status (-1 when it was killed at the deadline) and its output, both streams together. */
+    public record Result(int exit, String output) {
+        public boolean ok() { return exit == 0; }
+
+        public boolean timedOut() { return exit == -1; }
+    }
+
+    public static boolean reachable(Topology.Host host) {
+        return host.access() != null && !host.access().exec().isEmpty();
+    }
+
+    /** Runs {@code command} on {@code host}; never waits past {@code deadline}. */
+    public static Result run(Topology.Host host, List<String> command, Duration deadline) throws IOException, InterruptedException {
+        if (!reachable(host)) throw new IOException("host " + host.name() + " has no exec access in the topology");
+        List<String> cmd = new ArrayList<>(host.access().exec());
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            return new Result(-1, "");
+        }
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
