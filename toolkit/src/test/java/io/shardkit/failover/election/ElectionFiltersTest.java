@@ -25,6 +25,16 @@ class ElectionFiltersTest {
     }
 
     @Test
+    void nobodyLeft() {
+        Ranking none = Election.rank(List.of(), G1);
+        assertThat(none.winner()).isEmpty();
+        assertThat(none.lines()).containsExactly("group g1: no winner: no candidate passed the filters", "note: no survivor can serve a catch-up");
+        Ranking allDown = Election.rank(List.of(Candidate.builder("a", "h2", "z1").unreachable().build()), G1);
+        assertThat(allDown.blocked()).contains("no candidate passed the filters");
+        assertThat(allDown.losses()).containsOnlyKeys("a");
+    }
+
+    @Test
     void otherDialect() {
         Candidate maria = Candidate.builder("a", "h2", "z1").promotion(PromotionRule.PREFER).executed(maria("0-1-100")).build();
         Ranking r = Election.rank(List.of(maria, neutral("b", "h3", "z1", 90), neutral("c", "h4", "z1", 90)), G1);
