@@ -202,7 +202,7 @@ public final class Monitor implements AutoCloseable {
     ElectionContext context(String group, GroupSnapshot s) {
         Topology.Group g = topology.group(group);
         return ElectionContext.of(group, s.primary().instance(), s.primary().zone())
-                .withZonePolicy(io.shardkit.failover.election.ZonePolicy.valueOf(g.failover().zonePolicy().name()))
+                .withZonePolicy(g.failover().zonePolicy())
                 .withMaxLag(settings.maxLag());
     }
 
@@ -211,23 +211,8 @@ public final class Monitor implements AutoCloseable {
         return s.replicas().stream().map(r -> Candidate.of(r, errant.get(r.instance()))).toList();
     }
 
-    /**
-     * Transactions a replica has that the primary never had: its executed set minus what the
-     * primary last reported and what any member received from it since (a transaction newer than
-     * the last probe is in the others' relay logs, an errant one is nowhere else).
-     */
     Map<String, GtidSet> errant(GroupSnapshot s) {
-        Map<String, GtidSet> out = new HashMap<>();
-        GtidSet known = lastPrimaryGtid.get(s.group());
-        if (known == null) return out;
-        GtidSet seen = known;
-        for (ReplicaView r : s.replicas()) if (r.reachable() && r.received() != null && r.received().family() == seen.family()) seen = seen.union(r.received());
-        for (ReplicaView r : s.replicas()) {
-            if (!r.reachable() || r.executed() == null || r.executed().family() != seen.family()) continue;
-            GtidSet e = r.executed().subtract(seen);
-            if (!e.isEmpty()) out.put(r.instance(), e);
-        }
-        return out;
+        return Errant.of(s, lastPrimaryGtid.get(s.group()));
     }
 
     /** An extra writable member (a fenced old primary that answered again, a rival primary): fenced, nothing else moves. */

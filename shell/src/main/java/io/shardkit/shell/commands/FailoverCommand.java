@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "failover", description = "MHA-style failover: monitor, history, ack, promote, switchover, rejoin.",
-        subcommands = {FailoverCommand.MonitorCmd.class, FailoverCommand.HistoryCmd.class, FailoverCommand.AckCmd.class})
+        subcommands = {FailoverCommand.MonitorCmd.class, FailoverCommand.HistoryCmd.class, FailoverCommand.AckCmd.class, FailoverActions.Promote.class,
+                FailoverActions.Switch.class, FailoverActions.Rejoin.class})
 public final class FailoverCommand {
 
     /** The toolkit pieces every failover command needs, built from the topology and the caller's credentials. */

@@ -1,5 +1,6 @@
 package io.shardkit.failover.election;
 
+import io.shardkit.topology.ZonePolicy;
 import io.shardkit.mysql.FlavorFamily;
 import io.shardkit.mysql.GtidSet;
 import io.shardkit.topology.PromotionRule;

@@ -1,5 +1,6 @@
 package io.shardkit.failover.election;
 
+import io.shardkit.topology.ZonePolicy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -51,8 +51,8 @@ public final class AntiFlap {
                 limits.maxPerZone(), limits.fleetWindow(), toAck);
         if (zone != null) blockers.add(zone);
 
-        if (req.trigger() == Trigger.MANUAL) {
-            return new Decision(true, "manual recovery: anti-flap does not apply" + (blockers.isEmpty() ? "" : " (an automatic one would be blocked: "
+        if (req.trigger() != Trigger.AUTOMATIC) {
+            return new Decision(true, req.trigger().name().toLowerCase(java.util.Locale.ROOT) + " recovery: anti-flap does not apply" + (blockers.isEmpty() ? "" : " (an automatic one would be blocked: "
                     + String.join("; ", blockers) + ")"), List.of());
         }
         if (!blockers.isEmpty()) return new Decision(false, String.join("; ", blockers), List.copyOf(toAck));

@@ -132,6 +132,17 @@ public final class Recovery {
      */
     public Result failover(String id, String eventId, Trigger trigger, Analysis analysis, GroupSnapshot snapshot, ElectionContext context,
                            Map<String, GtidSet> errant) {
+        return failover(id, eventId, trigger, analysis, snapshot, errant, candidates -> io.shardkit.failover.election.Election.rank(candidates, context));
+    }
+
+    /** Chooses the new primary among the candidates (the automatic election, or the operator's {@code --to} once checked). */
+    @FunctionalInterface
+    public interface Elector {
+        Ranking elect(List<Candidate> candidates);
+    }
+
+    /** The same sequence with the election left to {@code elector}. */
+    public Result failover(String id, String eventId, Trigger trigger, Analysis analysis, GroupSnapshot snapshot, Map<String, GtidSet> errant, Elector elector) {
         String group = snapshot.group();
         String old = snapshot.primary().instance();
         store.begin(id, eventId, group, trigger, analysis.code().name(), old, snapshot.primary().host(), snapshot.primary().zone(), json(analysis.evidence()));
@@ -146,7 +157,7 @@ public final class Recovery {
             ranking = run.step("elect", ev -> {
                 List<Candidate> candidates = new ArrayList<>();
                 for (ReplicaView r : snapshot.replicas()) candidates.add(Candidate.of(r, errant.get(r.instance())));
-                Ranking r = io.shardkit.failover.election.Election.rank(candidates, context);
+                Ranking r = elector.elect(candidates);
                 ev.addAll(r.lines());
                 return r;
             });
@@ -156,8 +167,7 @@ public final class Recovery {
             }
             Candidate w = ranking.winner().get();
             winner = w.instance();
-            Ranking r = ranking;
-            run.step("catch-up", ev -> catchUp(w, r, ev));
+            run.step("catch-up", ev -> catchUp(w, snapshot, ev));
             run.step("promote", ev -> {
                 boolean semi = semiSync(group);
                 servers.promote(w.instance(), semi);
@@ -229,15 +239,37 @@ public final class Recovery {
         return null;
     }
 
-    private Void catchUp(Candidate w, Ranking r, List<String> ev) throws Exception {
+    /**
+     * The winner gets every transaction a survivor has: first what its own IO thread received, then
+     * what the most advanced reachable replica holds beyond it (fetched by replicating from that
+     * replica), and, when the old primary still answered and was fenced, everything it executed
+     * (its binary log still streams to the winner, which is still its replica).
+     */
+    private Void catchUp(Candidate w, GroupSnapshot s, List<String> ev) throws Exception {
         GtidSet own = w.available();
         servers.awaitApplied(w.instance(), own, settings.catchUp());
         ev.add(w.instance() + " applied everything it received (" + own.format() + ")");
-        if (r.completeSources().isEmpty() || r.completeSources().contains(w.instance())) return null;
-        String source = r.completeSources().getFirst();
-        GtidSet target = r.order().stream().filter(c -> c.instance().equals(source)).findFirst().orElseThrow().available();
-        servers.fetchFrom(w.instance(), source, target, settings.catchUp());
-        ev.add(w.instance() + " fetched what " + source + " had beyond it (" + target.subtract(own).format() + ")");
+        if (s.primaryProbe().reach() == io.shardkit.failover.analysis.Reach.ANSWERED) {
+            // fenced, not dead: its binary log still streams to the winner, which is still its replica
+            GtidSet old = servers.executed(s.primary().instance());
+            servers.awaitApplied(w.instance(), old, settings.catchUp());
+            ev.add(w.instance() + " has everything the fenced old primary executed (" + old.format() + ")");
+            own = own.union(old);
+        }
+        String richest = null;
+        GtidSet most = own;
+        for (ReplicaView r : s.replicas()) {
+            if (!r.reachable() || r.instance().equals(w.instance()) || r.executed() == null) continue;
+            GtidSet has = r.received() == null ? r.executed() : r.executed().union(r.received());
+            if (has.family() == own.family() && !most.contains(has)) {
+                most = most.union(has);
+                richest = r.instance();
+            }
+        }
+        if (richest != null) {
+            servers.fetchFrom(w.instance(), richest, most, settings.catchUp());
+            ev.add(w.instance() + " fetched from " + richest + " what it lacked (" + most.subtract(own).format() + ")");
+        }
         return null;
     }
 

@@ -1,4 +1,4 @@
 package io.shardkit.failover.recovery;
 
-/** Who started a recovery: the monitor on its own, or an operator's command (promote, switchover). */
-public enum Trigger { AUTOMATIC, MANUAL }
+/** What started a recovery: the monitor, an operator's promote, or a planned switchover (only the monitor's count against anti-flap). */
+public enum Trigger { AUTOMATIC, MANUAL, SWITCHOVER }

@@ -1,5 +1,6 @@
 package io.shardkit.failover.election;
 
+import io.shardkit.topology.ZonePolicy;
 import static io.shardkit.failover.election.Candidates.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
