@@ -72,7 +72,19 @@ public final class Monitor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final List<Recovery.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Incident> incidents = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** When each group's primary was first seen failing in the current run of failed rounds (System.nanoTime). */
+    private final Map<String, Long> suspectedAt = new ConcurrentHashMap<>();
+
+    /**
+     * One recovery the monitor ran, with its clock: when the primary was first seen failing, when
+     * the failure was confirmed (the round that decided), when the recovery ended (System.nanoTime).
+     */
+    public record Incident(String group, long suspectedNanos, long confirmedNanos, long endedNanos, Recovery.Result result) {
+        public long detectMillis() { return (confirmedNanos - suspectedNanos) / 1_000_000; }
+
+        public long recoverMillis() { return (endedNanos - confirmedNanos) / 1_000_000; }
+    }
 
     public Monitor(Topology topology, FailoverSettings settings, Catalog catalog, Servers servers, Recovery.Settings recoverySettings, Consumer<String> progress) {
         this.topology = topology;
@@ -147,6 +159,8 @@ public final class Monitor implements AutoCloseable {
                 if (held != null) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
                 snapshots.put(g, s);
                 if (s.primaryProbe().reach() == Reach.ANSWERED && s.primaryProbe().executed() != null) lastPrimaryGtid.put(g, s.primaryProbe().executed());
+                if (s.primaryProbe().reach() == Reach.ANSWERED && !s.primaryProbe().readOnly()) suspectedAt.remove(g);
+                else suspectedAt.putIfAbsent(g, System.nanoTime());
                 analyses.put(g, analyzer.analyze(s));
             } catch (Exception e) {
                 progress.accept(g + ": collection failed: " + e.getMessage());
@@ -188,10 +202,15 @@ public final class Monitor implements AutoCloseable {
             r.winner().ifPresent(w -> perHost.merge(w.host(), 1, Integer::sum));
             String id = a.group() + "-" + Instant.now().toEpochMilli();
             Map<String, GtidSet> errant = errant(s);
+            long confirmed = System.nanoTime();
+            long suspected = suspectedAt.getOrDefault(a.group(), confirmed);
             recovering.put(a.group(), workers.submit(() -> {
                 Recovery.Result res = recovery.failover(id, eventId, Trigger.AUTOMATIC, a, s, ctx, errant);
-                if (res.outcome() == Recovery.Outcome.DONE) primaries.put(a.group(), res.newPrimary());
-                results.add(res);
+                if (res.outcome() == Recovery.Outcome.DONE) {
+                    primaries.put(a.group(), res.newPrimary());
+                    suspectedAt.remove(a.group());
+                }
+                incidents.add(new Incident(a.group(), suspected, confirmed, System.nanoTime(), res));
                 progress.accept(a.group() + ": recovery " + id + " " + res.outcome() + (res.newPrimary() != null ? ", new primary " + res.newPrimary() : "")
                         + (res.reason() != null ? ": " + res.reason() : "") + " (" + res.took().toMillis() + " ms)");
             }));
@@ -236,7 +255,14 @@ public final class Monitor implements AutoCloseable {
 
     /** The recoveries this monitor ran, in the order they ended. */
     public List<Recovery.Result> results() {
-        return List.copyOf(results);
+        return incidents().stream().map(Incident::result).toList();
+    }
+
+    /** The recoveries with their clocks, in the order they ended. */
+    public List<Incident> incidents() {
+        synchronized (incidents) {
+            return List.copyOf(incidents);
+        }
     }
 
     /** The primary the monitor knows for a group now. */

@@ -34,6 +34,11 @@ public record PrimaryProbe(Reach reach, boolean readOnly, boolean superReadOnly,
         return new PrimaryProbe(reach, false, false, null, null, null, error);
     }
 
+    /** The same probe with the executed set read again later (see the collector). */
+    public PrimaryProbe withExecuted(GtidSet later) {
+        return new PrimaryProbe(reach, readOnly, superReadOnly, later, heartbeatCommit, version, error);
+    }
+
     public PrimaryProbe withVersion(String v) {
         return new PrimaryProbe(reach, readOnly, superReadOnly, executed, heartbeatCommit, v, error);
     }

@@ -60,7 +60,11 @@ public final class Collector implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** One snapshot of {@code group}, whose primary is (or was last) {@code primary}. */
+    /**
+     * One snapshot of {@code group}, whose primary is (or was last) {@code primary}. The primary's
+     * executed GTIDs are read once more after every replica's: read before, a transaction the
+     * primary committed meanwhile would look errant on the replica that already applied it.
+     */
     public GroupSnapshot collect(String group, String primary) {
         Topology.Group g = topology.group(group);
         Future<PrimaryProbe> probe = pool.submit(() -> prober.probe(group, topology.instance(primary).endpoint()));
@@ -71,6 +75,7 @@ public final class Collector implements AutoCloseable {
         PrimaryProbe p = get(probe, () -> PrimaryProbe.failed(Reach.TIMED_OUT, "probe did not finish"));
         List<ReplicaView> replicas = new ArrayList<>();
         views.forEach((m, f) -> replicas.add(get(f, () -> ReplicaView.unreachable(Member.of(topology, g, m), "probe did not finish"))));
+        if (p.reach() == Reach.ANSWERED) p = p.withExecuted(prober.executed(topology.instance(primary).endpoint()));
         GroupSnapshot s = new GroupSnapshot(group, clock.instant(), Member.of(topology, g, primary), p, replicas);
         if (p.reach() == Reach.ANSWERED && (p.heartbeatCommit() == null || p.heartbeatCommit().compareTo(settings.answer()) < 0)) return s;
         // suspicion: ask the host and the other zones, in parallel

@@ -81,6 +81,16 @@ public final class PrimaryProber {
         }
     }
 
+    /** The primary's executed GTIDs now (a second, quick read); null when it no longer answers, which makes errant transactions unjudgeable, not invented. */
+    public GtidSet executed(Endpoint e) {
+        try (Connection c = Connections.open(e, admin, new ConnectionSettings(settings.connect(), settings.answer(), false, false))) {
+            Flavor flavor = Flavors.forVersion(Queries.string(c, "SELECT @@version"));
+            return flavor.parseGtid(Queries.string(c, flavor.gtidExecutedQuery()));
+        } catch (SQLException ex) {
+            return null;
+        }
+    }
+
     /** The heartbeat table, made where the probe finds the primary writable for the first time. */
     static void heartbeat(Connection c, String group) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (grp, ts, beats) VALUES (?, NOW(6), 1)"
