@@ -62,6 +62,15 @@ public final class Failovers implements AutoCloseable {
         return g;
     }
 
+    /** A group whose primary can move must have a way for clients to follow it. */
+    static void requireEndpoint(Topology t, Topology.Group g) {
+        Topology.Failover f = g.failover();
+        if (g.writerIp() == null && f.mhaScript() == null && f.jsonHook() == null && f.crossZoneHook() == null) {
+            throw new IllegalArgumentException(t.source() + ": group " + g.name() + " has no writer endpoint (a 'writer' IP, an 'mha-script' or a 'json-hook'):"
+                    + " after a failover no client could find its new primary");
+        }
+    }
+
     /** Where the group's primary is: the member its replicas follow or that takes writes (a dead one included, as last known). */
     private String primaryOf(String group) {
         FleetView view = new FleetView(topology, new Discovery(topology, settings.admin()).probe(group(group).instanceNames()));
@@ -91,7 +100,7 @@ public final class Failovers implements AutoCloseable {
      * {@code force} lifts what may be lifted. The old primary is fenced when it answers.
      */
     public Recovery.Result promote(String groupName, String to, boolean force) {
-        group(groupName);
+        requireEndpoint(topology, group(groupName));
         if (!topology.instances().containsKey(to)) throw new IllegalArgumentException("--to " + to + ": no such instance in " + topology.source());
         String primary = primaryOf(groupName);
         GroupSnapshot s = collector.collect(groupName, primary);
@@ -112,7 +121,7 @@ public final class Failovers implements AutoCloseable {
 
     /** A planned switchover to {@code to} (or the election's choice), refused when the predicted write block exceeds {@code maxBlock}. */
     public Switchover.Result switchover(String groupName, String to, Duration maxBlock) throws Exception {
-        group(groupName);
+        requireEndpoint(topology, group(groupName));
         if (to != null && !topology.instances().containsKey(to)) throw new IllegalArgumentException("--to " + to + ": no such instance in " + topology.source());
         GroupSnapshot s = collector.collect(groupName, primaryOf(groupName));
         Map<String, GtidSet> errant = Errant.of(s, s.primaryProbe().executed());

@@ -106,6 +106,7 @@ public final class Monitor implements AutoCloseable {
 
     /** Discovers each group's primary and durability; enforces semi-sync without fallback where the group asks for it. */
     public void start(List<String> groups) {
+        for (String g : groups) Failovers.requireEndpoint(topology, topology.group(g));
         FleetView view = new FleetView(topology, new Discovery(topology, settings.admin()).probe(groups.stream().flatMap(g -> topology.group(g).instanceNames().stream()).toList()));
         for (String g : groups) {
             String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no primary to watch"));
@@ -141,8 +142,23 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Rounds completed so far (tests wait on it: "nothing happened for N rounds"). */
+    public long rounds() {
+        return rounds.get();
+    }
+
     /** One round over every watched group. */
     public void round() {
+        try {
+            roundOnce();
+        } finally {
+            rounds.incrementAndGet();
+        }
+    }
+
+    private void roundOnce() {
         Map<String, Future<GroupSnapshot>> snaps = new LinkedHashMap<>();
         for (String g : primaries.keySet()) {
             Future<?> inFlight = recovering.get(g);
@@ -167,6 +183,9 @@ public final class Monitor implements AutoCloseable {
             }
         });
         analyses.values().forEach(this::say);
+        for (Analysis a : analyses.values()) {
+            if (a.code() == AnalysisCode.InconsistentTopology || a.code() == AnalysisCode.PrimaryReadOnly) adopt(a.group());
+        }
         for (Analysis a : analyses.values()) {
             if (a.action() == Action.FENCE_ONLY && a.automatic()) fenceExtra(snapshots.get(a.group()));
         }
@@ -227,11 +246,30 @@ public final class Monitor implements AutoCloseable {
 
     List<Candidate> candidates(GroupSnapshot s) {
         Map<String, GtidSet> errant = errant(s);
-        return s.replicas().stream().map(r -> Candidate.of(r, errant.get(r.instance()))).toList();
+        String old = s.primary().instance();
+        return s.replicas().stream().filter(r -> !r.reachable() || old.equals(r.source())).map(r -> Candidate.of(r, errant.get(r.instance()))).toList();
     }
 
     Map<String, GtidSet> errant(GroupSnapshot s) {
         return Errant.of(s, lastPrimaryGtid.get(s.group()));
+    }
+
+    /**
+     * The primary moved without this monitor (a switchover or promotion from another process): the
+     * member the others follow and that takes writes is the group's primary now.
+     */
+    private void adopt(String group) {
+        try {
+            FleetView view = new FleetView(topology, new Discovery(topology, settings.admin()).probe(topology.group(group).instanceNames()));
+            String now = view.group(group).primary().orElse(null);
+            String known = primaries.get(group);
+            if (now != null && !now.equals(known) && view.state(now).writable()) {
+                primaries.put(group, now);
+                progress.accept(group + ": primary is now " + now + " (moved from " + known + " by someone else); watching it");
+            }
+        } catch (RuntimeException e) {
+            progress.accept(group + ": could not look for the group's primary: " + e.getMessage());
+        }
     }
 
     /** An extra writable member (a fenced old primary that answered again, a rival primary): fenced, nothing else moves. */

@@ -32,7 +32,7 @@ class CatalogStressTest {
     /** The longest pause between two kills; the shortest is a quarter of it. */
     private static final int KILL_EVERY_MILLIS = Integer.getInteger("shardkit.stress.killMillis", 1500);
     private static final String[] TABLES = {"audit_log", "copy_checkpoints", "cutovers", "failover_journal", "flyway_schema_history", "group_locks",
-            "job_settings", "job_transitions", "jobs", "plans", "schedule_runs", "schedules", "shard_map", "stream_offsets", "verify_diffs", "verify_runs"};
+            "job_settings", "job_transitions", "jobs", "plans", "recoveries", "schedule_runs", "schedules", "shard_map", "stream_offsets", "verify_diffs", "verify_runs"};
 
     /** One running child process: its slot, its incarnation in that slot, and whether this test killed it. */
     private final class Child {

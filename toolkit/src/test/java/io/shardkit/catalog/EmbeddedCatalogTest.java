@@ -11,7 +11,7 @@ class EmbeddedCatalogTest {
     @Test
     void migratesAndPersistsAcrossReopen(@TempDir Path dir) {
         try (Catalog c = Catalog.embedded(dir)) {
-            assertThat(c.schemaVersion()).isEqualTo("5.00");
+            assertThat(c.schemaVersion()).isEqualTo(Catalog.LATEST_VERSION + ".00");
             assertThat(c.description()).isEqualTo("embedded " + dir.toAbsolutePath().resolve("catalog.db"));
             assertThat(text(c, "PRAGMA journal_mode")).isEqualTo("wal");
             assertThat(text(c, "PRAGMA synchronous")).as("FULL").isEqualTo("2");
@@ -29,7 +29,7 @@ class EmbeddedCatalogTest {
             });
             assertThat(c.journal("rec-1")).extracting(Catalog.JournalEntry::stepName).containsExactly("detect", "elect");
             for (String table : new String[] {"plans", "jobs", "job_transitions", "copy_checkpoints", "stream_offsets", "verify_runs",
-                    "verify_diffs", "failover_journal", "schedules", "schedule_runs", "group_locks", "shard_map", "audit_log", "cutovers"}) {
+                    "verify_diffs", "failover_journal", "schedules", "schedule_runs", "group_locks", "shard_map", "audit_log", "cutovers", "recoveries"}) {
                 Long rows = c.query("SELECT COUNT(*) FROM " + table, rs -> { rs.next(); return rs.getLong(1); });
                 assertThat(rows).as(table).isGreaterThanOrEqualTo(0L);
             }

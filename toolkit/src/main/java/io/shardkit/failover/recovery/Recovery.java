@@ -156,7 +156,12 @@ public final class Recovery {
             run.step("fence", ev -> fence(snapshot, hostAnswers, ev));
             ranking = run.step("elect", ev -> {
                 List<Candidate> candidates = new ArrayList<>();
-                for (ReplicaView r : snapshot.replicas()) candidates.add(Candidate.of(r, errant.get(r.instance())));
+                for (ReplicaView r : snapshot.replicas()) {
+                    // only the old primary's own replicas: a member that follows nobody (a dead primary restarted alone) or
+                    // someone else is outside the replication tree whose transactions the new primary must carry on
+                    if (!r.reachable() || old.equals(r.source())) candidates.add(Candidate.of(r, errant.get(r.instance())));
+                    else ev.add(r.instance() + ": not a candidate: replicates from " + (r.source() == null ? "nobody" : r.source()) + ", not from " + old);
+                }
                 Ranking r = elector.elect(candidates);
                 ev.addAll(r.lines());
                 return r;
