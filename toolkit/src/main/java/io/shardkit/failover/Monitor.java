@@ -63,6 +63,8 @@ public final class Monitor implements AutoCloseable {
     /** Each group's primary's executed GTIDs when it last answered: what a replica may not have beyond. */
     private final Map<String, GtidSet> lastPrimaryGtid = new ConcurrentHashMap<>();
     private final Map<String, Topology.Durability> durability = new ConcurrentHashMap<>();
+    /** Each member's binary log basename, read while it answered: what a salvage reads once it is dead. */
+    private final Map<String, String> binlogs = new ConcurrentHashMap<>();
     /** Groups with a recovery in flight: not analysed meanwhile. */
     private final Map<String, Future<?>> recovering = new ConcurrentHashMap<>();
     /** The last analysis code said per group, so a lasting condition is said once. */
@@ -98,6 +100,7 @@ public final class Monitor implements AutoCloseable {
         this.progress = progress;
         this.recovery = new Recovery(topology, servers, new io.shardkit.failover.recovery.Endpoints(topology, settings.admin().user()), store, locks,
                 recoverySettings, durability::get, progress);
+        this.recovery.binlogs(binlogs::get);
     }
 
     public Recovery recovery() {
@@ -110,6 +113,15 @@ public final class Monitor implements AutoCloseable {
         FleetView view = new FleetView(topology, new Discovery(topology, settings.admin()).probe(groups.stream().flatMap(g -> topology.group(g).instanceNames().stream()).toList()));
         for (String g : groups) {
             String p = view.group(g).primary().orElseThrow(() -> new IllegalStateException("group " + g + " has no primary to watch"));
+            for (String m : topology.group(g).instanceNames()) {
+                if (!view.state(m).reachable()) continue;
+                try {
+                    String b = servers.binlogBasename(m);
+                    if (b != null) binlogs.put(m, b);
+                } catch (java.sql.SQLException e) {
+                    progress.accept(g + ": could not read where " + m + " writes its binary log (no salvage for it): " + e.getMessage());
+                }
+            }
             primaries.put(g, p);
             var family = view.state(p).reachable() ? view.state(p).flavor().family() : topology.group(g).instanceNames().stream().map(view::state)
                     .filter(s -> s != null && s.reachable()).findFirst().map(s -> s.flavor().family()).orElse(io.shardkit.mysql.FlavorFamily.MYSQL);

@@ -41,4 +41,31 @@ public final class HostCommands {
         }
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
+
+    /** Runs {@code command} on {@code host} and returns its standard output as bytes (a file read through {@code cat}); throws when it fails. */
+    public static byte[] read(Topology.Host host, List<String> command, Duration deadline) throws IOException, InterruptedException {
+        if (!reachable(host)) throw new IOException("host " + host.name() + " has no exec access in the topology");
+        List<String> cmd = new ArrayList<>(host.access().exec());
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        // read while it runs: a pipe holds only so much before the command blocks
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' did not finish within " + deadline.toSeconds() + " s");
+        }
+        if (p.exitValue() != 0) throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' exited " + p.exitValue());
+        try {
+            return out.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("on host " + host.name() + ": reading the output of '" + String.join(" ", command) + "' failed: " + e.getMessage(), e);
+        }
+    }
 }

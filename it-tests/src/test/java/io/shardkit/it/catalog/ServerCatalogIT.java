@@ -27,7 +27,7 @@ class ServerCatalogIT {
         }
         String url = "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_catalog";
         try (Catalog cat = Catalog.external(url, f.admin())) {
-            assertThat(cat.schemaVersion()).startsWith("5");
+            assertThat(cat.schemaVersion()).startsWith(String.valueOf(Catalog.LATEST_VERSION));
             cat.audit("it", "topology check", "ok", null);
             cat.journal("r-9", "g1", 1, "detect", "dead-primary", "{}");
             assertThat(cat.journal("r-9")).hasSize(1);
@@ -55,7 +55,7 @@ class ServerCatalogIT {
         int code = io.shardkit.shell.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
                 "--catalog", "jdbc:mysql://" + i.ip() + ":" + i.port() + "/shardkit_cli_catalog", "--catalog-option-file", opt.toString(), "catalog", "status");
         assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: 5");
+        assertThat(out.toString()).contains("catalog: external jdbc:mysql://" + i.ip()).contains("schema version: " + Catalog.LATEST_VERSION);
         assertThat(out.toString() + err).doesNotContain(f.admin().password().reveal());
     }
 

@@ -43,8 +43,12 @@ final class FailoverFixture implements AutoCloseable {
     private final CompletableFuture<Void> monitoring;
 
     FailoverFixture(Fleet f, List<String> groups, FailoverSettings settings) throws Exception {
+        this(f, f.topology(), groups, settings);
+    }
+
+    /** With a topology of the test's own (the sandbox's, with changed promotion rules or durability). */
+    FailoverFixture(Fleet f, Topology t, List<String> groups, FailoverSettings settings) throws Exception {
         this.f = f;
-        Topology t = f.topology();
         for (String g : groups) {
             try (Connection c = f.connect(primary(f, g))) {
                 Queries.execute(c, "CREATE DATABASE IF NOT EXISTS fo");
@@ -75,6 +79,29 @@ final class FailoverFixture implements AutoCloseable {
             running.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
         }
         Fleet.await("clients writing through the writer IPs", Duration.ofSeconds(20), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
+    }
+
+    /**
+     * The sandbox's topology file with changes: {@code groupSettings} per group (e.g. durability),
+     * {@code promotions} per instance (prefer, must-not...). Written beside it and loaded.
+     */
+    @SuppressWarnings("unchecked")
+    static Topology edited(Fleet f, java.util.Map<String, java.util.Map<String, Object>> groupSettings, java.util.Map<String, String> promotions) throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        java.nio.file.Path file = f.sandbox().topologyFile();
+        java.util.Map<String, Object> root = yaml.readValue(file.toFile(), java.util.LinkedHashMap.class);
+        java.util.Map<String, Object> groups = (java.util.Map<String, Object>) root.get("groups");
+        groupSettings.forEach((g, settings) -> ((java.util.Map<String, Object>) groups.get(g)).putAll(settings));
+        for (Object g : groups.values()) {
+            for (Object m : (List<Object>) ((java.util.Map<String, Object>) g).get("members")) {
+                java.util.Map<String, Object> member = (java.util.Map<String, Object>) m;
+                String rule = promotions.get((String) member.get("instance"));
+                if (rule != null) member.put("promotion", rule);
+            }
+        }
+        java.nio.file.Path out = file.resolveSibling("topology-test.yaml");
+        yaml.writeValue(out.toFile(), root);
+        return io.shardkit.topology.TopologyFile.load(out);
     }
 
     static String primary(Fleet f, String g) {

@@ -66,6 +66,8 @@ public final class Recovery {
     private final Settings settings;
     /** Each group's durability in effect (its setting, or the flavor's default: see {@link #effective}). */
     private final java.util.function.Function<String, Topology.Durability> durability;
+    /** Each instance's binary log basename as last seen alive (null: unknown, no salvage possible). */
+    private java.util.function.Function<String, String> binlogs = i -> null;
     private final Consumer<String> progress;
     private Consumer<String> stageHook = s -> {};
 
@@ -79,6 +81,11 @@ public final class Recovery {
         this.locks = locks;
         this.settings = settings;
         this.progress = progress;
+    }
+
+    /** Where each instance's binary log lives, as the monitor saw it while the instance answered (for the salvage). */
+    public void binlogs(java.util.function.Function<String, String> where) {
+        this.binlogs = where;
     }
 
     /** Called with each step's name before it runs ("failover.fence", "failover.promote", ...). */
@@ -173,6 +180,7 @@ public final class Recovery {
             Candidate w = ranking.winner().get();
             winner = w.instance();
             run.step("catch-up", ev -> catchUp(w, snapshot, ev));
+            run.step("salvage", ev -> salvage(snapshot, w.instance(), hostAnswers, ev));
             run.step("promote", ev -> {
                 boolean semi = semiSync(group);
                 servers.promote(w.instance(), semi);
@@ -275,6 +283,36 @@ public final class Recovery {
             servers.fetchFrom(w.instance(), richest, most, settings.catchUp());
             ev.add(w.instance() + " fetched from " + richest + " what it lacked (" + most.subtract(own).format() + ")");
         }
+        return null;
+    }
+
+    /**
+     * What the dead primary committed that no survivor received, from its binary log through its
+     * host, replayed on the winner under the original GTIDs before it opens. Possible only when
+     * mysqld is gone but the host answers and the log's place is known.
+     */
+    private Void salvage(GroupSnapshot s, String winner, boolean hostAnswers, List<String> ev) throws Exception {
+        String old = s.primary().instance();
+        if (s.primaryProbe().reach() == io.shardkit.failover.analysis.Reach.ANSWERED) {
+            ev.add("nothing to salvage: the old primary answered, was fenced, and the winner applied all it executed");
+            return null;
+        }
+        String basename = binlogs.apply(old);
+        if (!hostAnswers || basename == null) {
+            ev.add("no salvage: " + (!hostAnswers ? "the old primary's host does not answer" : "where " + old + " writes its binary log was never seen"));
+            return null;
+        }
+        GtidSet have = servers.executed(winner);
+        io.shardkit.failover.salvage.Salvage.Found found = io.shardkit.failover.salvage.Salvage.find(topology.hostOf(old), basename, have);
+        ev.addAll(found.notes());
+        if (found.missing().isEmpty()) {
+            ev.add("the survivors had every transaction " + old + " committed");
+            return null;
+        }
+        servers.applySalvage(winner, io.shardkit.failover.salvage.Salvage.statements(found));
+        ev.add("salvaged " + found.missing().size() + " transaction(s) no survivor had, applied to " + winner + ": "
+                + String.join(", ", found.missing().stream().map(io.shardkit.failover.salvage.BinlogFile.Transaction::gtid).limit(20).toList())
+                + (found.missing().size() > 20 ? ", ..." : ""));
         return null;
     }
 

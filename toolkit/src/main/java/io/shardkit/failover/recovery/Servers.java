@@ -137,6 +137,35 @@ public final class Servers {
         }
     }
 
+    /** Where the server writes its binary log ({@code @@log_bin_basename}): what a salvage reads once mysqld is dead. */
+    public String binlogBasename(String instance) throws SQLException {
+        try (Connection c = open(instance)) {
+            return Queries.string(c, "SELECT @@GLOBAL.log_bin_basename");
+        }
+    }
+
+    /**
+     * Replays salvaged transactions on a server that is not open for writes yet: MySQL's
+     * super_read_only stops even shardkit's own session, so it is lifted for this session's work
+     * (read_only stays on: the application still cannot write) and put back after.
+     */
+    public void applySalvage(String instance, List<String> statements) throws SQLException {
+        try (Connection c = open(instance)) {
+            Flavor f = flavor(c);
+            boolean superReadOnly = false;
+            try (var st = c.createStatement(); var rs = st.executeQuery(f.readOnlyQuery())) {
+                rs.next();
+                superReadOnly = rs.getBoolean(2);
+            }
+            if (superReadOnly) Queries.execute(c, "SET GLOBAL super_read_only = OFF");
+            try (var st = c.createStatement()) {
+                for (String sql : statements) st.execute(sql);
+            } finally {
+                if (superReadOnly) Queries.execute(c, "SET GLOBAL super_read_only = ON");
+            }
+        }
+    }
+
     /** The executed GTIDs of a server. */
     public GtidSet executed(String instance) throws SQLException {
         try (Connection c = open(instance)) {
