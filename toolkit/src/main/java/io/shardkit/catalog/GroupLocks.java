@@ -62,6 +62,57 @@ public final class GroupLocks {
         }
     }
 
+    /**
+     * A cutover's lock once it has started switching (shard map, writer IPs, target writable): a
+     * failover may no longer take the group from it and waits for its release.
+     */
+    public static final String SWITCHING = "cutover: switching";
+    /** A cutover's lock while its sources are frozen: a failover waits a bounded time, then takes it. */
+    public static final String FROZEN = "cutover: frozen";
+
+    /**
+     * Changes the purpose of every lock {@code holder} holds on {@code groups}, in one transaction:
+     * true when it still held them all (else nothing changed). A cutover marks its point of no
+     * return this way, atomically against {@link #preempt}: the catalog serializes the two.
+     */
+    public boolean mark(List<String> groups, String holder, String purpose) {
+        try {
+            return catalog.inTransaction(c -> {
+                int n = 0;
+                for (String g : groups) n += c.update("UPDATE group_locks SET purpose = ? WHERE group_name = ? AND holder = ?", purpose, g, holder);
+                if (n != groups.size()) throw new NotHeld();
+                return true;
+            });
+        } catch (NotHeld e) {
+            return false;
+        }
+    }
+
+    private static final class NotHeld extends RuntimeException {
+        NotHeld() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Takes {@code group}'s lock from {@code from} (a cutover that has not started switching) for
+     * {@code holder}: true when taken. The cutover finds out at its next check and aborts.
+     */
+    public boolean preempt(String group, String from, String holder, String purpose) {
+        return catalog.update("UPDATE group_locks SET holder = ?, purpose = ?, acquired_at = ? WHERE group_name = ? AND holder = ? AND purpose <> ?",
+                holder, purpose, Timestamp.from(Instant.now()), group, from, SWITCHING) == 1;
+    }
+
+    /** The groups among {@code groups} whose lock {@code holder} no longer holds. */
+    public List<String> lost(List<String> groups, String holder) {
+        List<String> out = new ArrayList<>();
+        for (String g : groups) {
+            Held h = holder(g);
+            if (h == null || !h.holder().equals(holder)) out.add(g);
+        }
+        return out;
+    }
+
     public void release(List<String> groups, String holder) {
         for (String g : groups) release(g, holder);
     }

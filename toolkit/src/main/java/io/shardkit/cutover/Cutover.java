@@ -92,6 +92,10 @@ public final class Cutover {
     private final Set<String> ownUsers;
     private Consumer<String> stepHook = s -> {};
     private WriterIpMoves moves;
+    /** The groups this cutover locks and its name as their holder (a failover may take them: {@link #step}). */
+    private List<String> lockedGroups = List.of();
+    private String holder;
+    private GroupLocks locks;
 
     public Cutover(Plan plan, Topology topology, Credential admin, Set<String> ownUsers, Catalog catalog, Settings settings, Consumer<String> progress) {
         this.plan = plan;
@@ -114,8 +118,9 @@ public final class Cutover {
         Timeline tl = new Timeline();
         List<String> groups = new ArrayList<>(plan.sources().stream().map(Plan.Source::group).toList());
         groups.add(plan.target().group());
-        String holder = "cutover:" + id + ":" + ProcessHandle.current().pid();
-        GroupLocks locks = new GroupLocks(catalog);
+        holder = "cutover:" + id + ":" + ProcessHandle.current().pid();
+        locks = new GroupLocks(catalog);
+        lockedGroups = groups;
         long cutoverId = catalog.insert("INSERT INTO cutovers (job_id, started_at, outcome, direction) VALUES (?, ?, ?, ?)", id, Timestamp.from(Instant.now()), "running", "forward");
         long predicted = -1;
         try {
@@ -236,17 +241,17 @@ public final class Cutover {
         long deadline = freezeStart + Math.max(settings.maxFreeze().toNanos() * 3, Duration.ofSeconds(5).toNanos());
         try {
             tl.begin("freeze: read_only on " + sources.size() + " sources");
-            stepHook.accept("freeze");
+            step("freeze");
             FreezeSteps.parallel(sources, g -> {
                 try (Connection c = mv.sources().get(g).getConnection()) {
                     Queries.execute(c, flavor(mv, g).freezeWrites());
                 }
             });
             tl.begin("freeze: application sessions (" + settings.sessions().name().toLowerCase(java.util.Locale.ROOT) + ")");
-            stepHook.accept("sessions");
+            step("sessions");
             FreezeSteps.parallel(sources, g -> FreezeSteps.endSessions(mv.sources().get(g), ownUsers, settings.sessions(), deadline));
             tl.begin("freeze: final markers, fence, final GTIDs");
-            stepHook.accept("markers");
+            step("markers");
             Map<String, Long> seqs = new java.util.concurrent.ConcurrentHashMap<>();
             Map<String, String> gtids = new java.util.concurrent.ConcurrentHashMap<>();
             FreezeSteps.parallel(sources, g -> {
@@ -258,18 +263,19 @@ public final class Cutover {
             });
             for (String g : sources) finalGtids.put(g, gtids.get(g));
             tl.begin("drain: stream delivers every final marker");
-            stepHook.accept("drain");
+            step("drain");
             try (Connection t = mv.target().getConnection()) {
                 for (String g : sources) {
-                    while (Markers.applied(t, plan.id(), g) < seqs.get(g)) {
+                    for (int spin = 1; Markers.applied(t, plan.id(), g) < seqs.get(g); spin++) {
                         if (System.nanoTime() > deadline) throw new IllegalStateException("the stream of " + g + " did not deliver its final marker in time");
+                        if (spin % 40 == 0 && !locks.lost(lockedGroups, holder).isEmpty()) throw new Preempted(locks.lost(lockedGroups, holder));
                         Thread.sleep(5);
                     }
                 }
             }
             mv.assumeDrained();
             tl.begin("final verify: rows written since the last clean pass");
-            stepHook.accept("final-verify");
+            step("final-verify");
             MergeVerify.Report fin = mv.run(List.of(), false, settings.verify());
             if (!fin.clean() || fin.tables().stream().anyMatch(t -> t.inFlight() > 0)) throw new IllegalStateException("the final verify found differences: " + summary(fin));
             tl.end(fin.tables().stream().mapToLong(TableResult::rows).sum() + " rows clean (" + fin.tables().stream().mapToLong(TableResult::chunks).sum() + " batches)");
@@ -277,6 +283,8 @@ public final class Cutover {
 
             tl.begin("switch: target position, AUTO_INCREMENT");
             stepHook.accept("switch");
+            // the point of no return against a failover: from here on none may take these groups from us
+            if (!locks.mark(lockedGroups, holder, GroupLocks.SWITCHING)) throw new Preempted(locks.lost(lockedGroups, holder));
             raiseAutoIncrement(mv);
             try (Connection c = mv.target().getConnection()) {
                 recordTargetPosition(c, flavor(mv, plan.target().group()), cutoverId);
@@ -295,7 +303,10 @@ public final class Cutover {
                 tl.end(moves.undo());
             }
             tl.begin("abort: unfreeze sources");
-            String unfreeze = unfreeze(mv, sources);
+            // a group a failover took is the failover's: its old primary stays as the failover left it
+            List<String> taken = locks.lost(lockedGroups, holder);
+            String unfreeze = unfreeze(mv, sources.stream().filter(g -> !taken.contains(g)).toList());
+            if (!taken.isEmpty()) unfreeze = (unfreeze.isEmpty() ? "" : unfreeze + "; ") + "left to the failover: " + String.join(", ", taken);
             tl.end(unfreeze);
             jobs.move(plan.id(), JobState.STREAMING, "cutover aborted: " + e.getMessage());
             long freeze = (System.nanoTime() - freezeStart) / 1_000_000;
@@ -312,6 +323,24 @@ public final class Cutover {
         jobs.move(plan.id(), JobState.DONE, "cut over to " + plan.target().group() + " (shard map v" + version + ", writes blocked " + freeze + " ms)");
         tl.end("shard map v" + version);
         return finish(cutoverId, new Result(Outcome.DONE, null, p.freezeMillis(), freeze, tl.steps(), finalGtids, version));
+    }
+
+    /** Begins a freeze step: the test hook, then whether a failover took any of our groups (then we abort). */
+    private void step(String name) {
+        stepHook.accept(name);
+        if (name.equals("freeze")) {
+            if (!locks.mark(lockedGroups, holder, GroupLocks.FROZEN)) throw new Preempted(locks.lost(lockedGroups, holder));
+            return;
+        }
+        List<String> lost = locks.lost(lockedGroups, holder);
+        if (!lost.isEmpty()) throw new Preempted(lost);
+    }
+
+    /** A failover took the lock of these groups: the cutover aborts. */
+    static final class Preempted extends IllegalStateException {
+        Preempted(List<String> groups) {
+            super("a failover took group " + String.join(", ", groups) + " from this cutover");
+        }
     }
 
     private Flavor flavor(MergeVerify mv, String group) {

@@ -77,6 +77,29 @@ class CatalogStatementsTest {
         }
     }
 
+    /** A failover may take a cutover's group until the cutover marks itself switching, and never after. */
+    @Test
+    void aFailoverPreemptsACutoverOnlyBeforeItSwitches(@TempDir Path dir) {
+        try (Catalog c = Catalog.embedded(dir)) {
+            GroupLocks locks = new GroupLocks(c);
+            List<String> groups = List.of("g1", "g2", "g3");
+            assertThat(locks.acquire(groups, "cutover:m1:1", "cutover")).isEmpty();
+            assertThat(locks.mark(groups, "cutover:m1:1", GroupLocks.FROZEN)).isTrue();
+            assertThat(locks.preempt("g2", "cutover:m1:1", "failover:r1", "failover")).isTrue();
+            assertThat(locks.lost(groups, "cutover:m1:1")).containsExactly("g2");
+            assertThat(locks.mark(groups, "cutover:m1:1", GroupLocks.SWITCHING)).as("a preempted cutover cannot switch").isFalse();
+            assertThat(locks.holder("g1").purpose()).as("nothing changed by the refused mark").isEqualTo(GroupLocks.FROZEN);
+            locks.release(groups, "cutover:m1:1");
+            assertThat(locks.holder("g2").holder()).as("its release leaves the failover's lock").isEqualTo("failover:r1");
+            locks.release(List.of("g2"), "failover:r1");
+
+            assertThat(locks.acquire(groups, "cutover:m1:2", "cutover")).isEmpty();
+            assertThat(locks.mark(groups, "cutover:m1:2", GroupLocks.SWITCHING)).isTrue();
+            assertThat(locks.preempt("g1", "cutover:m1:2", "failover:r2", "failover")).as("a switching cutover keeps its groups").isFalse();
+            assertThat(locks.lost(groups, "cutover:m1:2")).isEmpty();
+        }
+    }
+
     /** The statements of Cutover, SwitchBack, ReverseJob and MergeStatusCommand, as they are written there (they need live servers to run). */
     @Test
     void cutoverStatements(@TempDir Path dir) {

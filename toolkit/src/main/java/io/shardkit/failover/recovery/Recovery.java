@@ -55,7 +55,7 @@ public final class Recovery {
 
     /** Settings: how long to wait for a held group lock and for a catch-up. */
     public record Settings(Duration lockWait, Duration catchUp) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30));
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     private final Topology topology;
@@ -204,6 +204,13 @@ public final class Recovery {
         }
     }
 
+    /**
+     * Takes the group's lock. A cutover still checking (nothing frozen) is preempted at once; one
+     * whose sources are frozen gets {@code lockWait} to finish, then is preempted and aborts (it
+     * unfreezes only the groups it still holds); one already switching cannot be preempted, and
+     * the failover waits for it, bounded. Anything else holding the group (another failover, a
+     * switchover) is waited for, bounded. So a cutover and a failover never act on a group at once.
+     */
     private Void lock(String group, String holder, List<String> ev) throws InterruptedException {
         long deadline = System.nanoTime() + settings.lockWait().toNanos();
         while (true) {
@@ -212,11 +219,20 @@ public final class Recovery {
                 ev.add("group lock taken");
                 return null;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("group " + group + " is locked by " + held.getFirst().holder() + " (" + held.getFirst().purpose() + ") for longer than "
-                        + settings.lockWait().toSeconds() + " s");
+            GroupLocks.Held h = held.getFirst();
+            boolean cutover = h.holder().startsWith("cutover:");
+            boolean waited = System.nanoTime() > deadline;
+            if (cutover && !h.purpose().equals(GroupLocks.SWITCHING) && (waited || !h.purpose().equals(GroupLocks.FROZEN))
+                    && locks.preempt(group, h.holder(), holder, "failover")) {
+                ev.add("group lock taken from " + h.holder() + " (" + h.purpose() + ")" + (waited ? " after " + settings.lockWait().toMillis() + " ms" : "")
+                        + ": that cutover aborts");
+                return null;
             }
-            Thread.sleep(100);
+            if (waited) {
+                throw new IllegalStateException("group " + group + " is locked by " + h.holder() + " (" + h.purpose() + ") for longer than "
+                        + settings.lockWait().toMillis() + " ms");
+            }
+            Thread.sleep(50);
         }
     }
 
