@@ -59,7 +59,7 @@ public final class FreezeSteps {
                         + othersWhere(ownUsers).replace(" AND ID <>", " AND p.ID <>").replace(" AND COMMAND", " AND p.COMMAND");
                 while (Long.parseLong(io.shardkit.mysql.Queries.string(c, open)) > 0 && System.nanoTime() < deadlineNanos) Thread.sleep(10);
             }
-            io.shardkit.mysql.Sessions.kill(c, ownUsers);
+            io.shardkit.mysql.Sessions.kill(c, ownUsers, java.time.Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 100_000_000L)));
         }
     }
 

@@ -56,8 +56,7 @@ final class FailoverFixture implements AutoCloseable {
             }
         }
         catalog = Catalog.embedded(f.home());
-        Servers servers = new Servers(t, f.admin(), t.credentials().replication().resolve(),
-                Set.of(f.admin().user(), t.credentials().replication().user(), t.credentials().stream().user()));
+        Servers servers = new Servers(t, f.admin(), t.credentials().replication().resolve());
         monitor = new Monitor(t, settings, catalog, servers, Recovery.Settings.DEFAULT, line -> {
             System.out.println("[monitor] " + line);
             progress.add(line);

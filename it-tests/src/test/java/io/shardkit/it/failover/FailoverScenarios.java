@@ -134,6 +134,6 @@ abstract class FailoverScenarios {
 
     static Servers servers(Fleet f) {
         Topology t = f.topology();
-        return new Servers(t, f.admin(), t.credentials().replication().resolve(), Set.of(f.admin().user(), t.credentials().replication().user(), t.credentials().stream().user()));
+        return new Servers(t, f.admin(), t.credentials().replication().resolve());
     }
 }

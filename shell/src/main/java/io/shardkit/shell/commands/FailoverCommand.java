@@ -34,9 +34,7 @@ public final class FailoverCommand {
     static Servers servers(Context ctx, Topology t) {
         var repl = t.credentials().replication();
         if (repl == null) throw new IllegalArgumentException(t.source() + ": failover needs 'replication' credentials (replicas are repointed with them)");
-        Set<String> own = new java.util.HashSet<>(Set.of(TopologyOptions.admin(ctx, t).user(), repl.user()));
-        if (t.credentials().stream() != null) own.add(t.credentials().stream().user());
-        return new Servers(t, TopologyOptions.admin(ctx, t), ctx.resolve(repl), own);
+        return new Servers(t, TopologyOptions.admin(ctx, t), ctx.resolve(repl));
     }
 
     static List<String> groups(Topology t, List<String> named) {

@@ -29,15 +29,14 @@ public final class Servers {
     private final Topology topology;
     private final Credential admin;
     private final Credential replication;
-    /** shardkit's own users: their sessions survive a fence (the replication user's are the replicas'). */
-    private final Set<String> ownUsers;
 
-    public Servers(Topology topology, Credential admin, Credential replication, Set<String> ownUsers) {
+    public Servers(Topology topology, Credential admin, Credential replication) {
         this.topology = topology;
         this.admin = admin;
         this.replication = replication;
-        this.ownUsers = Set.copyOf(ownUsers);
     }
+
+    private static final java.time.Duration KILL_WAIT = java.time.Duration.ofSeconds(5);
 
     Connection open(String instance) throws SQLException {
         return Connections.open(topology.instance(instance).endpoint(), admin, ConnectionSettings.ADMIN);
@@ -47,11 +46,16 @@ public final class Servers {
         return Flavors.forVersion(Queries.string(c, "SELECT @@version"));
     }
 
-    /** Makes the server refuse writes from everyone it can (super_read_only where the flavor has it) and ends the application's sessions; returns how many. */
+    /**
+     * Makes the server refuse writes from everyone it can (super_read_only where the flavor has it)
+     * and ends every client session but replication's, shardkit's own included: MariaDB's read_only
+     * lets privileged users through, so a merge's apply or an administrator's session could still
+     * commit. Returns once the killed sessions are gone (a commit in flight ends first); how many.
+     */
     public int fence(String instance) throws SQLException {
         try (Connection c = open(instance)) {
             Queries.execute(c, flavor(c).fence());
-            return Sessions.kill(c, ownUsers);
+            return Sessions.kill(c, Set.of(), KILL_WAIT);
         }
     }
 

@@ -86,9 +86,11 @@ public final class Switchover {
         boolean promoted = false;
         try {
             long t = System.nanoTime();
-            servers.execute(old, io.shardkit.mysql.Flavors.forVersion(s.primaryProbe().version()).freezeWrites());
+            // fenced, not only read-only: MariaDB's read_only lets privileged sessions through, and the GTID set read
+            // next must be final, so every session ends (a commit in flight first) before it is read
+            int ended = servers.fence(old);
             frozenAt = System.nanoTime();
-            steps.add(step(id, group, steps, "freeze", t, old + " read-only: application writes are refused"));
+            steps.add(step(id, group, steps, "freeze", t, old + " fenced: writes are refused, " + ended + " session(s) ended"));
             t = System.nanoTime();
             GtidSet last = servers.executed(old);
             servers.awaitApplied(winner.instance(), last, maxBlock.multipliedBy(4));
@@ -97,7 +99,9 @@ public final class Switchover {
             servers.promote(winner.instance(), semiSync);
             promoted = true;
             servers.fence(old);
-            steps.add(step(id, group, steps, "promote", t, winner.instance() + " is the primary; " + old + " fenced"));
+            GtidSet after = servers.executed(old);
+            String extra = after.equals(last) ? "" : "; WARNING: " + old + " committed after the freeze (now " + after.format() + "): 'failover rejoin' will refuse it";
+            steps.add(step(id, group, steps, "promote", t, winner.instance() + " is the primary; " + old + " fenced" + extra));
             t = System.nanoTime();
             List<String> moved = endpoints.move(new Endpoints.Change(id, group, old, winner.instance(), last.format(), true));
             long blockEnd = System.nanoTime();
