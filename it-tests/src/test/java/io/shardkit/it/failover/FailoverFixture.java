@@ -12,6 +12,7 @@ import io.shardkit.it.fixture.AckCheck;
 import io.shardkit.it.fixture.AckWriter;
 import io.shardkit.it.fixture.Fleet;
 import io.shardkit.it.fixture.MergeRuns;
+import io.shardkit.it.fixture.Monitoring;
 import io.shardkit.it.fixture.WritabilityProber;
 import io.shardkit.mysql.Endpoint;
 import io.shardkit.mysql.Queries;
@@ -34,13 +35,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FailoverFixture implements AutoCloseable {
     final Fleet f;
     final Catalog catalog;
+    final Monitoring monitoring;
     final Monitor monitor;
-    final List<String> progress = new CopyOnWriteArrayList<>();
+    final List<String> progress;
     final WritabilityProber prober;
     final List<AckWriter> writers = new ArrayList<>();
     private final List<CompletableFuture<Void>> running = new ArrayList<>();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final CompletableFuture<Void> monitoring;
 
     FailoverFixture(Fleet f, List<String> groups, FailoverSettings settings) throws Exception {
         this(f, f.topology(), groups, settings);
@@ -56,19 +56,9 @@ final class FailoverFixture implements AutoCloseable {
             }
         }
         catalog = Catalog.embedded(f.home());
-        Servers servers = new Servers(t, f.admin(), t.credentials().replication().resolve());
-        monitor = new Monitor(t, settings, catalog, servers, Recovery.Settings.DEFAULT, line -> {
-            System.out.println("[monitor] " + line);
-            progress.add(line);
-        });
-        monitor.start(groups);
-        monitoring = CompletableFuture.runAsync(() -> {
-            try {
-                monitor.run(stop::get);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, MergeRuns.OWN_THREAD);
+        monitoring = new Monitoring(f, t, catalog, groups, settings);
+        monitor = monitoring.monitor;
+        progress = monitoring.progress;
         prober = new WritabilityProber(t, f.admin());
         running.add(CompletableFuture.runAsync(prober, MergeRuns.OWN_THREAD));
         for (String g : groups) {
@@ -113,9 +103,7 @@ final class FailoverFixture implements AutoCloseable {
 
     /** Waits for the monitor to end a recovery of {@code group}; returns it. */
     Recovery.Result awaitRecovery(String group, Duration deadline) {
-        Fleet.await("a recovery of " + group + " (monitor said: " + progress.stream().filter(l -> l.startsWith(group)).toList() + ")", deadline,
-                () -> monitor.results().stream().anyMatch(r -> r.group().equals(group)));
-        return monitor.results().stream().filter(r -> r.group().equals(group)).findFirst().orElseThrow();
+        return monitoring.awaitRecovery(group, deadline);
     }
 
     /** Stops the clients and the prober; checks every acknowledged write is on the group's primary exactly once and no group ever had two writers. */
@@ -145,13 +133,7 @@ final class FailoverFixture implements AutoCloseable {
     public void close() throws Exception {
         writers.forEach(AckWriter::stop);
         prober.stop();
-        stop.set(true);
-        try {
-            monitoring.get();
-        } catch (Exception ignored) {
-            // the test already failed
-        }
-        monitor.close();
+        monitoring.close();
         catalog.close();
     }
 }

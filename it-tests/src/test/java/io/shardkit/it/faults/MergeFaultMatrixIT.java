@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.shardkit.catalog.Catalog;
+import io.shardkit.failover.FailoverSettings;
+import io.shardkit.failover.recovery.Recovery;
 import io.shardkit.it.fixture.AckCheck;
 import io.shardkit.it.fixture.AckWriter;
 import io.shardkit.it.fixture.Fleet;
 import io.shardkit.it.fixture.FleetShape;
 import io.shardkit.it.fixture.MergeRuns;
+import io.shardkit.it.fixture.Monitoring;
 import io.shardkit.it.fixture.WritabilityProber;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
@@ -43,9 +46,9 @@ import org.junit.jupiter.api.Test;
  * recorded rows through each source group's current primary all along; afterwards every write a
  * server acknowledged must be on the target exactly once, the target must equal the union of the
  * sources (independent full comparison), and an independent prober must never have seen two
- * writable members in one group. shardkit has no failover yet (a later issue): the test promotes
- * the surviving replica itself, as an operator or MHA would, once it has applied everything it
- * received (semi-sync: every acknowledged write is among that). Source-side faults pick their
+ * writable members in one group. When a primary's host dies, shardkit's failover monitor (running
+ * beside the merge, as the daemon would) promotes the surviving replica, and the merge must follow
+ * it. Source-side faults pick their
  * source from a seed that every case prints; -Dfaults.seed repeats a run.
  */
 @FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 2, groups = 3, replicas = 1)
@@ -83,6 +86,8 @@ class MergeFaultMatrixIT {
         final WritabilityProber prober;
         final CompletableFuture<Void> probing;
         final ExecutorService threads = Executors.newCachedThreadPool();
+        /** shardkit's failover monitor on every group, for the cases that need a failover. */
+        Monitoring monitoring;
 
         Run(Fleet f, String db) throws Exception {
             this.f = f;
@@ -148,8 +153,16 @@ class MergeFaultMatrixIT {
                     + " prober rounds without two writable primaries";
         }
 
+        /** Starts shardkit's failover monitor on every group of the merge. */
+        void monitor() {
+            List<String> groups = new ArrayList<>(SOURCES);
+            groups.add(TARGET);
+            monitoring = new Monitoring(f, f.topology(), catalog, groups, FailoverSettings.defaults(f.admin()));
+        }
+
         @Override
         public void close() throws Exception {
+            if (monitoring != null) monitoring.close();
             writers.forEach(AckWriter::stop);
             prober.stop();
             control.requestStop();
@@ -164,30 +177,6 @@ class MergeFaultMatrixIT {
         }
     }
 
-    /**
-     * What an operator (or MHA) does for a dead primary: the replica applies everything it
-     * received, forgets its source and becomes writable. Returns the new primary.
-     */
-    static String promote(Fleet f, String group, String dead) throws Exception {
-        String cand = f.topology().group(group).instanceNames().stream().filter(i -> !i.equals(dead)).findFirst().orElseThrow();
-        try (Connection c = f.connect(cand)) {
-            Fleet.await(cand + " applied its relay log", Duration.ofSeconds(60), () -> {
-                try {
-                    Map<String, Object> s = Queries.rows(c, "SHOW SLAVE STATUS").getFirst();
-                    return String.valueOf(s.get("Relay_Master_Log_File")).equals(String.valueOf(s.get("Master_Log_File")))
-                            && String.valueOf(s.get("Exec_Master_Log_Pos")).equals(String.valueOf(s.get("Read_Master_Log_Pos")));
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            io.shardkit.mysql.Flavor flavor = f.discover().state(cand).flavor();
-            Queries.execute(c, flavor.stopReplica());
-            Queries.execute(c, flavor.resetReplica());
-            Queries.execute(c, flavor.unfence());
-        }
-        return cand;
-    }
-
     @Test
     void aSourcePrimarysHostDiesMidStream(Fleet f) throws Exception {
         primaryHostDiesMidStream(f, "fm_src", "source", () -> victim("source-host-killed"));
@@ -199,20 +188,24 @@ class MergeFaultMatrixIT {
     }
 
     /**
-     * kill -9 of the host under a group's primary while the merge streams under client writes; the
-     * test promotes a survivor and the merge must follow it (a source's stream resumes there by
+     * kill -9 of the host under a group's primary while the merge streams under client writes;
+     * shardkit's failover promotes the survivor and the merge must follow it (a source's stream resumes there by
      * GTID; the apply moves to the target's new primary) with every acknowledged write checked.
      * The group is chosen once the case's merge runs (a seeded pick for a source).
      */
     private void primaryHostDiesMidStream(Fleet f, String db, String role, java.util.function.Supplier<String> group) throws Exception {
         assumeTrue(f.netns(), "killing a host needs network namespaces (run as root)");
         try (Run r = new Run(f, db)) {
+            r.monitor();
             String g = group.get();
             String dead = primary(f, g);
             String host = f.topology().instance(dead).host();
             System.out.println("fault: kill -9 of host " + host + " (primary " + dead + " of " + role + " " + g + ")");
             f.sandbox().killHost(host);
-            String now = promote(f, g, dead);
+            Recovery.Result rec = r.monitoring.awaitRecovery(g, Duration.ofSeconds(60));
+            assertThat(rec.outcome()).as(rec.reason()).isEqualTo(Recovery.Outcome.DONE);
+            String now = rec.newPrimary();
+            System.out.println("failover of " + g + ": " + rec.steps().stream().map(s -> s.name() + " " + s.millis() + " ms").toList());
             if (role.equals("source")) r.writerOf.put(g, now); // the clients of that source write to its new primary
             r.awaitWrites(50);
             String checked = r.check();

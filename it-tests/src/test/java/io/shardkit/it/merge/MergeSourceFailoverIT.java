@@ -3,6 +3,10 @@ package io.shardkit.it.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardkit.catalog.Catalog;
+import io.shardkit.failover.FailoverSettings;
+import io.shardkit.failover.Failovers;
+import io.shardkit.failover.recovery.Servers;
+import io.shardkit.failover.recovery.Switchover;
 import io.shardkit.it.fixture.Fleet;
 import io.shardkit.it.fixture.FleetShape;
 import io.shardkit.it.fixture.MergeRuns;
@@ -16,11 +20,7 @@ import io.shardkit.merge.MergeRequest;
 import io.shardkit.merge.Plan;
 import io.shardkit.merge.PlanJson;
 import io.shardkit.merge.Planner;
-import io.shardkit.mysql.Credential;
-import io.shardkit.mysql.Flavor;
-import io.shardkit.mysql.Flavors;
 import io.shardkit.mysql.Queries;
-import io.shardkit.mysql.ReplicationSource;
 import io.shardkit.sandbox.SandboxSpec;
 import io.shardkit.topology.Topology;
 import java.sql.Connection;
@@ -44,52 +44,16 @@ class MergeSourceFailoverIT {
         return f.discover().group(g).primary().orElseThrow();
     }
 
-    /** A planned switchover of a two-member group: fence, wait for the replica, promote it, repoint the old primary. */
+    /** shardkit's switchover of the group (fence, catch up, promote, move the writer IP, demote the old primary); returns the new primary. */
     static String switchover(Fleet f, String group) throws Exception {
-        Flavor flavor = Flavors.MARIADB;
-        String oldP = primary(f, group);
-        String newP = f.topology().group(group).instanceNames().stream().filter(i -> !i.equals(oldP)).findFirst().orElseThrow();
-        String gtid;
-        try (Connection p = f.connect(oldP)) {
-            Queries.execute(p, flavor.fence());
-            // as MHA's online switch does: end every client session, so a transaction an administrative user began
-            // before the fence (read_only lets such users through) cannot commit after the GTID is read below
-            List<Long> sessions = new java.util.ArrayList<>();
-            try (var st = p.createStatement(); var rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
-                    + " AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon') AND USER NOT IN ('system user', 'event_scheduler')")) {
-                while (rs.next()) sessions.add(rs.getLong(1));
-            }
-            for (long id : sessions) {
-                try (var st = p.createStatement()) {
-                    st.execute("KILL CONNECTION " + id);
-                } catch (java.sql.SQLException gone) {
-                    // already ended
-                }
-            }
-            // KILL only asks: a session in the middle of its commit finishes it first
-            Fleet.await("killed sessions gone", Duration.ofSeconds(10), () -> {
-                try {
-                    return sessions.isEmpty() || Long.parseLong(Queries.string(p, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ("
-                            + String.join(",", sessions.stream().map(String::valueOf).toList()) + ")")) == 0;
-                } catch (java.sql.SQLException e) {
-                    return false;
-                }
-            });
-            gtid = Queries.string(p, flavor.gtidExecutedQuery());
+        Topology t = f.topology();
+        try (Catalog c = Catalog.embedded(f.home());
+             Failovers ops = new Failovers(t, FailoverSettings.defaults(f.admin()), c, new Servers(t, f.admin(), t.credentials().replication().resolve()), System.out::println)) {
+            Switchover.Result r = ops.switchover(group, null, Duration.ofSeconds(2));
+            assertThat(r.done()).as(r.reason()).isTrue();
+            assertThat(primary(f, group)).isEqualTo(r.newPrimary());
+            return r.newPrimary();
         }
-        try (Connection r = f.connect(newP)) {
-            assertThat(Queries.string(r, flavor.waitForGtid(flavor.parseGtid(gtid), 30).sql())).isEqualTo("0");
-            Queries.execute(r, flavor.stopReplica());
-            Queries.execute(r, flavor.resetReplica());
-            Queries.execute(r, flavor.unfence());
-        }
-        Credential repl = f.topology().credentials().replication().resolve();
-        try (Connection p = f.connect(oldP)) {
-            Topology.Instance n = f.topology().instance(newP);
-            Queries.execute(p, flavor.changeSource(new ReplicationSource(n.ip(), n.port(), repl.user(), repl.password())));
-            Queries.execute(p, flavor.startReplica());
-        }
-        return newP;
     }
 
     /** {@code db.items} with 3,000 rows on g1 and on g2. */
