@@ -44,7 +44,7 @@ public final class WriterIps {
     public static void apply(Move m) throws IOException, InterruptedException {
         for (Host h : m.from()) {
             if (h.name().equals(m.to().name())) continue;
-            if (holds(h, m.ip())) run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()));
+            remove(h, m.ip());
         }
         Host to = m.to();
         if (!holds(to, m.ip())) run(to, List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
@@ -57,6 +57,13 @@ public final class WriterIps {
         } catch (IOException e) {
             // no arping on the host: clients find the new owner when their ARP entry expires
         }
+    }
+
+    /** Takes the address off the host if it has it; true when it was there. */
+    public static boolean remove(Host h, String ip) throws IOException, InterruptedException {
+        if (!holds(h, ip)) return false;
+        run(h, List.of("ip", "addr", "del", ip + "/" + h.prefixLength(), "dev", h.device()));
+        return true;
     }
 
     /** Applies every move at once (one per group, on different addresses). */

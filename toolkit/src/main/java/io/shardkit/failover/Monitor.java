@@ -75,6 +75,13 @@ public final class Monitor implements AutoCloseable {
         return t;
     });
     private final List<Incident> incidents = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Per group, the old primary of its last recovery: its host may still hold the writer IP (it could
+     * not be reached then) and gets it taken off as soon as it answers again.
+     */
+    private final Map<String, String> staleIps = new ConcurrentHashMap<>();
+    private volatile Future<?> cleaning;
+    private final io.shardkit.failover.recovery.Endpoints endpoints;
     /** When each group's primary was first seen failing in the current run of failed rounds (System.nanoTime). */
     private final Map<String, Long> suspectedAt = new ConcurrentHashMap<>();
 
@@ -98,7 +105,8 @@ public final class Monitor implements AutoCloseable {
         this.locks = new GroupLocks(catalog);
         this.servers = servers;
         this.progress = progress;
-        this.recovery = new Recovery(topology, servers, new io.shardkit.failover.recovery.Endpoints(topology, settings.admin().user()), store, locks,
+        this.endpoints = new io.shardkit.failover.recovery.Endpoints(topology, settings.admin().user());
+        this.recovery = new Recovery(topology, servers, endpoints, store, locks,
                 recoverySettings, durability::get, progress);
         this.recovery.binlogs(binlogs::get);
     }
@@ -207,6 +215,20 @@ public final class Monitor implements AutoCloseable {
             if (a.action() == Action.FAILOVER && a.automatic()) byHost.computeIfAbsent(snapshots.get(a.group()).primary().host(), h -> new ArrayList<>()).add(a);
         }
         byHost.forEach((host, failed) -> event(host, failed, snapshots));
+        if (!staleIps.isEmpty() && (cleaning == null || cleaning.isDone())) cleaning = workers.submit(this::dropStaleIps);
+    }
+
+    /** Takes writer IPs off old primaries' hosts that answer again; a host that still does not answer is tried next round. */
+    private void dropStaleIps() {
+        staleIps.forEach((g, old) -> {
+            try {
+                String done = endpoints.dropStale(g, old, primaries.get(g));
+                staleIps.remove(g, old);
+                if (done != null) progress.accept(g + ": " + done);
+            } catch (Exception unreachable) {
+                // still dead or cut off: the address there answers nobody the new primary's clients can reach
+            }
+        });
     }
 
     private void event(String host, List<Analysis> failed, Map<String, GroupSnapshot> snapshots) {
@@ -239,6 +261,7 @@ public final class Monitor implements AutoCloseable {
                 Recovery.Result res = recovery.failover(id, eventId, Trigger.AUTOMATIC, a, s, ctx, errant);
                 if (res.outcome() == Recovery.Outcome.DONE) {
                     primaries.put(a.group(), res.newPrimary());
+                    staleIps.put(a.group(), s.primary().instance());
                     suspectedAt.remove(a.group());
                 }
                 incidents.add(new Incident(a.group(), suspected, confirmed, System.nanoTime(), res));
@@ -291,6 +314,8 @@ public final class Monitor implements AutoCloseable {
             try {
                 int killed = servers.fence(r.instance());
                 progress.accept(s.group() + ": fenced " + r.instance() + " (writable beside primary " + s.primary().instance() + "); " + killed + " sessions ended");
+                String dropped = endpoints.dropStale(s.group(), r.instance(), s.primary().instance());
+                if (dropped != null) progress.accept(s.group() + ": " + dropped);
             } catch (Exception e) {
                 progress.accept(s.group() + ": could not fence extra writable " + r.instance() + ": " + e.getMessage());
             }

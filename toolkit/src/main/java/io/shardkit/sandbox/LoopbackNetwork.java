@@ -19,6 +19,8 @@ final class LoopbackNetwork implements Network {
 
     @Override public void removeAddress(SandboxLayout l, SandboxLayout.HostLayout host, String ip) {}
 
+    @Override public void hostDown(SandboxLayout l, SandboxLayout.HostLayout host) {} // processes die; there is no link of its own
+    @Override public void hostUp(SandboxLayout l, SandboxLayout.HostLayout host) {}
     @Override public void partitionHost(SandboxLayout l, SandboxLayout.HostLayout host) { throw unsupported("partition"); }
 
     @Override public void partitionZone(SandboxLayout l, String zone) { throw unsupported("partition"); }

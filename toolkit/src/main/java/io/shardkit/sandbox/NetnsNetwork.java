@@ -86,6 +86,46 @@ final class NetnsNetwork implements Network {
         Exec.quiet("ip", "-n", host.namespace(), "addr", "del", ip + "/" + PREFIX, "dev", "eth0");
     }
 
+    /**
+     * How the manager runs a command on a host, as ssh would: through the host's namespace, but
+     * failing (exit 255, like ssh) when the path from the manager to the host is down (the manager's
+     * link, the zone's uplink, the host's link: a partition or a dead host). Without this check a
+     * namespace would answer even when the network says it cannot, and failover would believe it can
+     * fence or salvage through a host it could never reach.
+     */
+    static List<String> hostAccess(SandboxLayout l, SandboxLayout.HostLayout h) {
+        String links = "sk" + l.slot() + "mgc sk" + l.slot() + "z" + h.zoneIndex() + "u " + h.hostLink();
+        String script = "for l in " + links + "; do ip -o link show \"$l\" | grep -q '[<,]UP[,>]' || { echo \"host-exec: cannot reach " + h.name()
+                + " (link $l is down)\" >&2; exit 255; }; done; exec ip netns exec " + h.namespace() + " \"$@\"";
+        return List.of("sh", "-c", script, "host-exec");
+    }
+
+    /**
+     * A host dies: its link goes down (it answers nothing, not even its exec access). When it comes
+     * back ({@link #hostUp}) it has only its configured addresses, as after a reboot: any writer IP it
+     * held is gone.
+     */
+    @Override
+    public void hostDown(SandboxLayout l, SandboxLayout.HostLayout host) {
+        Exec.check("ip", "link", "set", host.hostLink(), "down");
+    }
+
+    @Override
+    public void hostUp(SandboxLayout l, SandboxLayout.HostLayout host) {
+        java.util.Set<String> own = new java.util.HashSet<>();
+        own.add(host.address());
+        for (SandboxLayout.InstanceLayout i : l.instancesOn(host.name())) own.add(i.ip());
+        for (String line : Exec.lines("ip", "-n", host.namespace(), "-o", "-4", "addr", "show", "dev", "eth0")) {
+            String[] f = line.trim().split("\\s+");
+            for (int k = 0; k + 1 < f.length; k++) {
+                if (!f[k].equals("inet")) continue;
+                String ip = f[k + 1].substring(0, f[k + 1].indexOf('/'));
+                if (!own.contains(ip)) removeAddress(l, host, ip);
+            }
+        }
+        Exec.check("ip", "link", "set", host.hostLink(), "up");
+    }
+
     @Override
     public void partitionHost(SandboxLayout l, SandboxLayout.HostLayout host) {
         Exec.check("ip", "link", "set", host.hostLink(), "down");

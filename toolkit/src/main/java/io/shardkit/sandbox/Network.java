@@ -16,6 +16,12 @@ interface Network {
 
     void removeAddress(SandboxLayout layout, SandboxLayout.HostLayout host, String ip);
 
+    /** A host dies: nothing reaches it, not even its exec access. */
+    void hostDown(SandboxLayout layout, SandboxLayout.HostLayout host);
+
+    /** A dead host is back, with only its configured addresses (a writer IP it held is gone, as after a reboot). */
+    void hostUp(SandboxLayout layout, SandboxLayout.HostLayout host);
+
     /** Cuts a host off from every other host and from the manager. */
     void partitionHost(SandboxLayout layout, SandboxLayout.HostLayout host);
 

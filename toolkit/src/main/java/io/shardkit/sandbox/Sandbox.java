@@ -300,6 +300,7 @@ public final class Sandbox {
                 if (alive(pid)) killed.add(i.name());
             }
         }
+        network.hostDown(layout, h);
         for (Long pid : pids) Exec.quiet("kill", "-9", pid.toString());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (pids.stream().anyMatch(Sandbox::alive) && System.nanoTime() < deadline) sleep(20);
@@ -332,9 +333,12 @@ public final class Sandbox {
         start(i, false);
     }
 
-    /** Restarts the instances of a host that are not running (they come back read-only, as configured). */
+    /**
+     * Brings a killed host back (its link up, only its configured addresses, as after a reboot) and
+     * restarts its instances that are not running (they come back read-only, as configured).
+     */
     public List<String> startHost(String host) {
-        layout.host(host);
+        network.hostUp(layout, layout.host(host));
         List<SandboxLayout.InstanceLayout> todo = layout.instancesOn(host).stream()
                 .filter(i -> { Long pid = state.pids().get(i.name()); return pid == null || !alive(pid); }).toList();
         parallel(todo, i -> { start(i, false); return null; });

@@ -122,7 +122,7 @@ public record SandboxLayout(SandboxSpec spec, int slot, boolean netns, List<Host
         Map<String, Topology.Host> hs = new LinkedHashMap<>();
         hosts.stream().sorted(java.util.Comparator.comparing(HostLayout::name))
                 .forEach(h -> hs.put(h.name(), new Topology.Host(h.name(), h.zone(), h.address(),
-                        netns ? new Topology.HostAccess(List.of("ip", "netns", "exec", h.namespace()), "eth0", NetnsNetwork.PREFIX) : null)));
+                        netns ? new Topology.HostAccess(NetnsNetwork.hostAccess(this, h), "eth0", NetnsNetwork.PREFIX) : null)));
         Map<String, Topology.Instance> is = new LinkedHashMap<>();
         instances.forEach(i -> is.put(i.name(), new Topology.Instance(i.name(), i.host(), i.ip(), PORT)));
         Map<String, Topology.Group> gs = new LinkedHashMap<>();

@@ -80,6 +80,19 @@ public final class Endpoints {
         return done;
     }
 
+    /**
+     * The group's writer IP taken off {@code instance}'s host when that host is not the primary's: an
+     * old primary's host that could not be reached during the failover (dead, cut off) still holds
+     * it when it comes back, and would answer for the address beside the new owner. Returns what
+     * was done, or null when there was nothing to do.
+     */
+    public String dropStale(String group, String instance, String primary) throws Exception {
+        Topology.Group g = topology.group(group);
+        Topology.Host h = topology.hostOf(instance);
+        if (g.writerIp() == null || !access(h) || h.name().equals(topology.hostOf(primary).name())) return null;
+        return WriterIps.remove(host(h), g.writerIp()) ? "writer IP " + g.writerIp() + " taken off " + h.name() + " (" + instance + "'s host; the primary is " + primary + ")" : null;
+    }
+
     /** Whether the writer IP is inside the new host's own subnet (its address and prefix length). */
     static boolean sameSubnet(String ip, Topology.Host host) throws IOException {
         if (host.access() == null || host.address() == null) return true; // nothing known to say otherwise
