@@ -192,7 +192,9 @@ public final class Monitor implements AutoCloseable {
             try {
                 GroupSnapshot s = f.get();
                 var held = locks.holder(g);
-                if (held != null) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
+                // a cutover that is not yet switching does not defer a failover: the recovery takes the lock from it (bounded wait)
+                boolean preemptable = held != null && held.holder().startsWith("cutover:") && !held.purpose().equals(GroupLocks.SWITCHING);
+                if (held != null && !preemptable) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
                 snapshots.put(g, s);
                 if (s.primaryProbe().reach() == Reach.ANSWERED && s.primaryProbe().executed() != null) lastPrimaryGtid.put(g, s.primaryProbe().executed());
                 if (s.primaryProbe().reach() == Reach.ANSWERED && !s.primaryProbe().readOnly()) suspectedAt.remove(g);
@@ -312,12 +314,11 @@ public final class Monitor implements AutoCloseable {
         for (ReplicaView r : s.replicas()) {
             if (!r.reachable() || !r.writable()) continue;
             try {
-                int killed = servers.fence(r.instance());
-                progress.accept(s.group() + ": fenced " + r.instance() + " (writable beside primary " + s.primary().instance() + "); " + killed + " sessions ended");
+                progress.accept(s.group() + ": " + r.instance() + " was writable beside primary " + s.primary().instance() + ": " + servers.fenceOrStop(r.instance()));
                 String dropped = endpoints.dropStale(s.group(), r.instance(), s.primary().instance());
                 if (dropped != null) progress.accept(s.group() + ": " + dropped);
             } catch (Exception e) {
-                progress.accept(s.group() + ": could not fence extra writable " + r.instance() + ": " + e.getMessage());
+                progress.accept(s.group() + ": could not fence extra writable " + r.instance() + ": " + e.getMessage() + " (tried again next round)");
             }
         }
     }

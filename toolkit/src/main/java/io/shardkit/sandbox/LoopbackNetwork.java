@@ -26,6 +26,7 @@ final class LoopbackNetwork implements Network {
     @Override public void partitionZone(SandboxLayout l, String zone) { throw unsupported("partition"); }
 
     @Override public void partitionManager(SandboxLayout l) { throw unsupported("partition"); }
+    @Override public void partitionManagerFrom(SandboxLayout l, SandboxLayout.HostLayout host) { throw unsupported("partition"); }
 
     @Override public void impairHost(SandboxLayout l, SandboxLayout.HostLayout host, int delayMillis, double lossPercent) { throw unsupported("impair"); }
 

@@ -96,7 +96,8 @@ final class NetnsNetwork implements Network {
     static List<String> hostAccess(SandboxLayout l, SandboxLayout.HostLayout h) {
         String links = "sk" + l.slot() + "mgc sk" + l.slot() + "z" + h.zoneIndex() + "u " + h.hostLink();
         String script = "for l in " + links + "; do ip -o link show \"$l\" | grep -q '[<,]UP[,>]' || { echo \"host-exec: cannot reach " + h.name()
-                + " (link $l is down)\" >&2; exit 255; }; done; exec ip netns exec " + h.namespace() + " \"$@\"";
+                + " (link $l is down)\" >&2; exit 255; }; done; if ! ip route get " + h.address() + " >/dev/null 2>&1; then echo \"host-exec: cannot reach "
+                + h.name() + " (no route)\" >&2; exit 255; fi; exec ip netns exec " + h.namespace() + " \"$@\"";
         return List.of("sh", "-c", script, "host-exec");
     }
 
@@ -131,6 +132,21 @@ final class NetnsNetwork implements Network {
         Exec.check("ip", "link", "set", host.hostLink(), "down");
     }
 
+    /**
+     * Only the manager loses one host: blackhole routes in the manager's namespace for the host's
+     * addresses (this kernel has no netfilter), while the hosts still reach each other.
+     */
+    @Override
+    public void partitionManagerFrom(SandboxLayout l, SandboxLayout.HostLayout host) {
+        for (String ip : addressesOf(l, host)) Exec.check("ip", "route", "replace", "blackhole", ip + "/32");
+    }
+
+    private static List<String> addressesOf(SandboxLayout l, SandboxLayout.HostLayout host) {
+        List<String> out = new ArrayList<>(List.of(host.address()));
+        for (SandboxLayout.InstanceLayout i : l.instancesOn(host.name())) out.add(i.ip());
+        return out;
+    }
+
     @Override
     public void partitionZone(SandboxLayout l, String zone) {
         int z = l.hosts().stream().filter(h -> h.zone().equals(zone)).findFirst()
@@ -160,6 +176,9 @@ final class NetnsNetwork implements Network {
 
     @Override
     public void healAll(SandboxLayout l) {
+        for (SandboxLayout.HostLayout h : l.hosts()) {
+            for (String ip : addressesOf(l, h)) Exec.quiet("ip", "route", "del", "blackhole", ip + "/32"); // absent unless partitioned from the manager
+        }
         for (SandboxLayout.HostLayout h : l.hosts()) Exec.quiet("tc", "qdisc", "del", "dev", h.hostLink(), "root"); // absent unless impaired
         String p = "sk" + l.slot();
         Exec.check("ip", "link", "set", p + "mgc", "up");

@@ -25,6 +25,9 @@ interface Network {
     /** Cuts a host off from every other host and from the manager. */
     void partitionHost(SandboxLayout layout, SandboxLayout.HostLayout host);
 
+    /** Only the manager loses one host; the hosts still see each other. */
+    void partitionManagerFrom(SandboxLayout layout, SandboxLayout.HostLayout host);
+
     /** Cuts a zone off from the other zones and the manager; hosts inside it still see each other. */
     void partitionZone(SandboxLayout layout, String zone);
 

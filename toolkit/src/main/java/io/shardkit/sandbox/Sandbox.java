@@ -358,6 +358,11 @@ public final class Sandbox {
         network.partitionManager(layout);
     }
 
+    /** Only the manager loses one host (its addresses), while every host still sees every other. */
+    public void partitionManagerFrom(String host) {
+        network.partitionManagerFrom(layout, layout.host(host));
+    }
+
     /** Delay and loss on a host's link (tc netem), until {@link #heal}. */
     public void impairHost(String host, int delayMillis, double lossPercent) {
         if (delayMillis < 0 || lossPercent < 0 || lossPercent > 100) throw new SandboxException("impair: delay must be >= 0 ms and loss 0..100 %");

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Faults that must not cause a failover, and faults that must cause one for several groups at
  * once, on four groups of three over three hosts (so some host carries two primaries): the manager
  * alone cut off from the fleet (no failover: UnreachablePrimary); a primary frozen with SIGSTOP
- * (failed over only once its replicas lost it too, and found fenced when it resumes); a whole host
- * killed (one event: its primaries fail over together, onto different hosts).
+ * (failed over only once its replicas lost it too, and found fenced when it resumes); a zone cut
+ * off with a client inside it; a whole host killed (one event: its primaries fail over together,
+ * onto different hosts).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class FailoverFaultScenarios {
@@ -38,21 +39,38 @@ abstract class FailoverFaultScenarios {
         return f.sandbox().layout().spec().flavor() == SandboxSpec.ServerFlavor.MYSQL;
     }
 
+    /**
+     * The manager loses the fleet (its own link) and then only one primary's host (blackhole routes:
+     * the hosts still see each other, the replicas keep replicating). Neither is a failover: the
+     * first cannot be confirmed by anyone (no replica and no other host answers the manager), the
+     * second is refuted by the replicas (UnreachablePrimary).
+     */
     @Test
     @Order(1)
     void theManagerAloneCutOffIsNoFailover(Fleet f) throws Exception {
         try (FailoverFixture fx = new FailoverFixture(f, GROUPS, FailoverSettings.defaults(f.admin()))) {
             f.sandbox().partitionManager();
             try {
-                Fleet.await("UnreachablePrimary", Duration.ofSeconds(30), () -> fx.progress.stream().anyMatch(l -> l.contains(": UnreachablePrimary")));
+                Fleet.await("UnconfirmedPrimaryFailure", Duration.ofSeconds(30), () -> fx.progress.stream().anyMatch(l -> l.contains(": UnconfirmedPrimaryFailure")));
                 long at = fx.monitor.rounds();
                 Fleet.await("eight rounds cut off", Duration.ofSeconds(60), () -> fx.monitor.rounds() > at + 8);
             } finally {
                 f.sandbox().heal();
             }
+            String p = FailoverFixture.primary(f, "g1");
+            String host = f.topology().hostOf(p).name();
+            f.sandbox().partitionManagerFrom(host);
+            try {
+                Fleet.await("g1: UnreachablePrimary", Duration.ofSeconds(30), () -> fx.progress.stream().anyMatch(l -> l.startsWith("g1: UnreachablePrimary")));
+                long at = fx.monitor.rounds();
+                Fleet.await("eight rounds with " + host + " cut off from the manager", Duration.ofSeconds(60), () -> fx.monitor.rounds() > at + 8);
+            } finally {
+                f.sandbox().heal();
+            }
             long healed = fx.monitor.rounds();
             Fleet.await("four rounds healed", Duration.ofSeconds(30), () -> fx.monitor.rounds() > healed + 4);
-            assertThat(fx.monitor.results()).as("no failover when only the manager lost the fleet").isEmpty();
+            assertThat(fx.monitor.results()).as("no failover when only the manager lost the fleet or a primary").isEmpty();
+            assertThat(FailoverFixture.primary(f, "g1")).isEqualTo(p);
             fx.stopAndCheck(GROUPS);
         }
     }
@@ -80,34 +98,128 @@ abstract class FailoverFaultScenarios {
             }
             if (mysql(f)) {
                 // async durability: a frozen primary could acknowledge writes the moment it resumes, so it was stopped through its host
-                assertThat(f.sandbox().status().stream().filter(s -> s.instance().equals(old)).findFirst().orElseThrow().running()).isFalse();
+                assertThat(running(f, old)).isFalse();
             } else {
                 // semi-sync: it could acknowledge nothing without a replica; the monitor fences it as soon as it answers again
-                Fleet.await("the resumed old primary fenced", Duration.ofSeconds(20), () -> {
+                // (by SQL, or, when a commit waiting for an acknowledgement that never comes holds read_only back, through its host)
+                Fleet.await("the resumed old primary fenced or stopped", Duration.ofSeconds(30), () -> {
+                    if (!running(f, old)) return true;
                     FleetView v = f.discover();
                     return v.state(old).reachable() && !v.state(old).writable();
                 });
-                try (Catalog c = Catalog.embedded(f.home());
-                     Failovers ops = new Failovers(f.topology(), FailoverSettings.defaults(f.admin()), c, FailoverScenarios.servers(f), s -> {})) {
-                    String outcome;
-                    try {
-                        outcome = ops.rejoin(old);
-                    } catch (IllegalStateException refused) {
-                        outcome = refused.getMessage();
-                    }
-                    System.out.println("rejoin " + old + ": " + outcome);
-                    assertThat(outcome).satisfiesAnyOf(o -> assertThat(o).contains("rejoined"), o -> assertThat(o).contains("rejoin refused").contains("holds transactions"));
-                }
             }
+            rejoinOrRefused(f, fx.catalog, old);
             assertThat(fx.prober.violations).isEmpty();
             fx.stopAndCheck(GROUPS);
         }
     }
 
+    static boolean running(Fleet f, String instance) {
+        return f.sandbox().status().stream().filter(s -> s.instance().equals(instance)).findFirst().orElseThrow().running();
+    }
+
+    /** The old primary (started again if it was stopped: it comes back read-only) rejoins as a replica, or is refused for errant transactions. */
+    static void rejoinOrRefused(Fleet f, Catalog catalog, String old) throws Exception {
+        if (!running(f, old)) f.sandbox().startInstance(old);
+        try (Failovers ops = new Failovers(f.topology(), FailoverSettings.defaults(f.admin()), catalog, FailoverScenarios.servers(f), s -> {})) {
+            String outcome;
+            try {
+                outcome = ops.rejoin(old);
+            } catch (IllegalStateException refused) {
+                outcome = refused.getMessage();
+            }
+            System.out.println("rejoin " + old + ": " + outcome);
+            assertThat(outcome).satisfiesAnyOf(o -> assertThat(o).contains("rejoined"), o -> assertThat(o).contains("rejoin refused").contains("holds transactions"));
+        }
+    }
+
+    /**
+     * The zone holding the most primaries is cut off from the other zones and the manager while a
+     * client inside it keeps writing to its old primary through the writer IP. Its primaries fail
+     * over to other zones; with semi-sync (MariaDB) the cut-off primary can acknowledge nothing
+     * (its replicas are all outside), so the in-zone client gets no write acknowledged after the
+     * cut; with async durability (MySQL here, without the semi-sync plugin) it does, and those
+     * writes are what the README says async can lose. After the heal the monitor fences the old
+     * primary and takes the writer IP off its host; rejoining it is refused for its errant
+     * transactions, or succeeds when it has none.
+     */
     @Test
     @Order(3)
+    void aZoneCutOffFailsOverItsPrimariesAndItsOwnClientsWritesAreNotAcknowledged(Fleet f) throws Exception {
+        try (FailoverFixture fx = new FailoverFixture(f, GROUPS, FailoverSettings.defaults(f.admin()))) {
+            for (String g : GROUPS) new RecoveryStore(fx.catalog).acknowledge(g, "test: earlier cases");
+            FleetView view = f.discover();
+            Map<String, List<String>> byZone = new HashMap<>();
+            Map<String, String> oldPrimary = new HashMap<>();
+            for (String g : GROUPS) {
+                String p = view.group(g).primary().orElseThrow();
+                oldPrimary.put(g, p);
+                byZone.computeIfAbsent(f.topology().zoneOf(p), z -> new java.util.ArrayList<>()).add(g);
+            }
+            String zone = byZone.entrySet().stream().max(Map.Entry.comparingByValue(java.util.Comparator.comparingInt(List::size))).orElseThrow().getKey();
+            List<String> hit = byZone.get(zone);
+            String group = hit.getFirst();
+            String old = oldPrimary.get(group);
+            String host = f.topology().hostOf(old).name();
+            System.out.println("zone " + zone + " holds the primaries of " + hit + "; a client on " + host + " writes to " + group + "'s writer IP");
+            try (Connection c = f.connect(old)) {
+                Queries.execute(c, "CREATE TABLE IF NOT EXISTS fo.zc (id BIGINT AUTO_INCREMENT PRIMARY KEY, tag VARCHAR(64) NOT NULL UNIQUE)");
+            }
+            long cutAt;
+            try (ZoneClient client = new ZoneClient(f, host, f.topology().group(group).writerIp(), "fo.zc", "zc")) {
+                Fleet.await("the in-zone client writing", Duration.ofSeconds(30), () -> client.acknowledged.size() > 20);
+                cutAt = System.currentTimeMillis();
+                f.sandbox().partitionZone(zone);
+                try {
+                    for (String g : hit) {
+                        Recovery.Result r = fx.awaitRecovery(g, Duration.ofSeconds(40));
+                        assertThat(r.outcome()).as(g + ": " + r.reason()).isEqualTo(Recovery.Outcome.DONE);
+                        assertThat(f.topology().zoneOf(r.newPrimary())).as(g + "'s new primary outside the cut zone").isNotEqualTo(zone);
+                    }
+                    // the in-zone client keeps trying for a while after the failover
+                    long done = System.currentTimeMillis();
+                    Fleet.await("the in-zone client tried for 3 s after the failover", Duration.ofSeconds(20), () -> System.currentTimeMillis() > done + 3000);
+                    client.stop();
+                } finally {
+                    f.sandbox().heal();
+                }
+                List<ZoneClient.Ack> late = client.acknowledged.stream().filter(a -> a.epochMillis() > cutAt + 500).toList();
+                System.out.println("in-zone client: " + client.acknowledged.size() + " writes acknowledged, " + late.size() + " of them later than 0.5 s after the cut");
+                if (mysql(f)) {
+                    System.out.println("async durability: " + late.size() + " writes the cut-off primary acknowledged are not on the new primary (the README's async loss case)");
+                } else {
+                    assertThat(late).as("semi-sync: the cut-off primary acknowledged nothing after the cut").isEmpty();
+                }
+                // what was acknowledged before the cut is on the new primary
+                String now = fx.awaitRecovery(group, Duration.ofSeconds(1)).newPrimary();
+                Set<String> there = new HashSet<>();
+                try (Connection c = f.connect(now); var st = c.createStatement(); var rs = st.executeQuery("SELECT tag FROM fo.zc")) {
+                    while (rs.next()) there.add(rs.getString(1));
+                }
+                List<String> lost = client.acknowledged.stream().filter(a -> a.epochMillis() <= cutAt).map(ZoneClient.Ack::tag).filter(t -> !there.contains(t)).toList();
+                assertThat(lost).as("writes acknowledged before the cut, missing on the new primary").isEmpty();
+            }
+            // healed: the old primary answers again beside the new one; the monitor fences it (or stops it through its host)
+            // and takes the writer IP off its host
+            Fleet.await("the old primary fenced and the writer IP off its host", Duration.ofSeconds(30), () -> {
+                try {
+                    FleetView v = f.discover();
+                    boolean fenced = !running(f, old) || (v.state(old).reachable() && !v.state(old).writable());
+                    return fenced && !FailoverFixture.writerIpOn(f, group, old);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            rejoinOrRefused(f, fx.catalog, old);
+            fx.stopAndCheck(GROUPS);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aDeadHostIsOneEventAndItsPrimariesLandOnDifferentHosts(Fleet f) throws Exception {
         try (FailoverFixture fx = new FailoverFixture(f, GROUPS, FailoverSettings.defaults(f.admin()))) {
+            for (String g : GROUPS) new RecoveryStore(fx.catalog).acknowledge(g, "test: earlier cases");
             FleetView view = f.discover();
             Map<String, List<String>> primariesByHost = new HashMap<>();
             for (String g : GROUPS) {

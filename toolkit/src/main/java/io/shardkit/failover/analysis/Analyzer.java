@@ -47,11 +47,14 @@ public final class Analyzer {
         for (VantageProbe v : s.vantages()) {
             facts.add("from zone " + v.zone() + " (" + v.fromHost() + "): " + v.reach().word() + (v.error() == null ? "" : " (" + v.error() + ")"));
         }
-        facts.add("host " + s.primary().host() + " of the primary: " + switch (s.primaryHost()) {
-            case ANSWERS -> "runs commands";
-            case SILENT -> "does not run commands";
-            case NOT_PROBED -> "not probed (no exec access)";
-        });
+        // the host is asked only on suspicion (and only with exec access): a healthy round says nothing of it
+        if (s.primaryProbe().reach() != Reach.ANSWERED || s.primaryHost() != HostAnswer.NOT_PROBED) {
+            facts.add("host " + s.primary().host() + " of the primary: " + switch (s.primaryHost()) {
+                case ANSWERS -> "runs commands";
+                case SILENT -> "does not run commands";
+                case NOT_PROBED -> "not asked (no exec access)";
+            });
+        }
         Verdict v = switch (manager) {
             case ALIVE, READ_ONLY -> primaryAnswers(s, manager, testimonies, facts);
             case STALLED, LOST -> primaryLost(s, manager, testimonies);

@@ -83,7 +83,10 @@ public final class Collector implements AutoCloseable {
         List<Future<VantageProbe>> vantages = new ArrayList<>();
         for (Topology.Host h : vantageHosts(topology.zoneOf(primary))) vantages.add(pool.submit(() -> vantage(h, topology.instance(primary))));
         List<VantageProbe> vs = new ArrayList<>();
-        for (Future<VantageProbe> f : vantages) vs.add(get(f, () -> VantageProbe.failed("?", "?", Reach.TIMED_OUT, "probe did not finish")));
+        for (Future<VantageProbe> f : vantages) {
+            VantageProbe v = get(f, () -> null);
+            if (v != null) vs.add(v); // a host the manager could not ask is no witness either way
+        }
         return s.withHost(get(host, () -> HostAnswer.SILENT)).withVantages(vs);
     }
 
@@ -127,7 +130,10 @@ public final class Collector implements AutoCloseable {
             sinceMove = Duration.between(last.at(), at);
         }
         if (beat == null) return null; // without heartbeats, an idle source's stillness would read as silence
-        return sinceMove == null || beat.compareTo(sinceMove) < 0 ? beat : sinceMove;
+        // a busy source sends no heartbeats, so an old heartbeat is silence only once the position is seen still too; at
+        // the first look (a monitor just started) only a fresh heartbeat says anything: it was heard
+        if (sinceMove == null) return beat.compareTo(FRESH) <= 0 ? beat : null;
+        return beat.compareTo(sinceMove) < 0 ? beat : sinceMove;
     }
 
     /** The member a replica's source address belongs to: an instance's own address, or the group's writer IP (its primary). */
@@ -139,6 +145,8 @@ public final class Collector implements AutoCloseable {
         }
         return host + ":" + port;
     }
+
+    private static final Duration FRESH = Duration.ofSeconds(1);
 
     private HostAnswer hostAnswer(Topology.Host host) {
         if (!HostCommands.reachable(host)) return HostAnswer.NOT_PROBED;
@@ -163,12 +171,15 @@ public final class Collector implements AutoCloseable {
     /**
      * The primary probed from another host's network: a TCP connect and the server's first bytes
      * (the handshake a live mysqld sends at once). Exit 0: it answered; 3: it accepted the connection
-     * and said nothing (stalled); 2 with "refused": refused; anything else, or the deadline: timed out.
+     * and said nothing (stalled); 2 with "refused": refused; anything else: timed out. Null when the
+     * manager could not ask that host (ssh failed, no answer by the deadline): no testimony.
      */
     private VantageProbe vantage(Topology.Host from, Topology.Instance target) {
         String script = "exec 3<>/dev/tcp/" + target.ip() + "/" + target.port() + " || exit 2; timeout 1 head -c 1 <&3 >/dev/null && exit 0 || exit 3";
         try {
             HostCommands.Result r = HostCommands.run(from, List.of("timeout", "1.5", "bash", "-c", script), settings.hostExec().plusMillis(500));
+            // 255 is ssh's own failure (the manager could not reach that host); -1 is our deadline: that host was not asked
+            if (r.exit() == 255 || r.timedOut()) return null;
             Reach reach = switch (r.exit()) {
                 case 0 -> Reach.ANSWERED;
                 case 3 -> Reach.STALLED;
@@ -178,7 +189,7 @@ public final class Collector implements AutoCloseable {
             return reach == Reach.ANSWERED ? VantageProbe.answered(from.zone(), from.name())
                     : VantageProbe.failed(from.zone(), from.name(), reach, r.output().strip());
         } catch (Exception e) {
-            return VantageProbe.failed(from.zone(), from.name(), Reach.TIMED_OUT, String.valueOf(e.getMessage()));
+            return null;
         }
     }
 

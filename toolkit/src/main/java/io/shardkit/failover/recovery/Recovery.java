@@ -160,7 +160,8 @@ public final class Recovery {
         try {
             run.step("lock", ev -> lock(group, holder, ev));
             boolean hostAnswers = snapshot.primaryHost() == HostAnswer.ANSWERS;
-            run.step("fence", ev -> fence(snapshot, hostAnswers, ev));
+            // true when the old primary still answers, fenced by SQL: the winner then takes everything from it by replication
+            boolean fencedLive = run.step("fence", ev -> fence(snapshot, hostAnswers, ev));
             ranking = run.step("elect", ev -> {
                 List<Candidate> candidates = new ArrayList<>();
                 for (ReplicaView r : snapshot.replicas()) {
@@ -179,8 +180,10 @@ public final class Recovery {
             }
             Candidate w = ranking.winner().get();
             winner = w.instance();
-            run.step("catch-up", ev -> catchUp(w, snapshot, ev));
-            run.step("salvage", ev -> salvage(snapshot, w.instance(), hostAnswers, ev));
+            run.step("catch-up", ev -> catchUp(w, snapshot, fencedLive, ev));
+            // an answering primary the SQL fence could not stop was stopped through its host: that host answers
+            boolean hostReached = hostAnswers || (snapshot.primaryProbe().reach() == Reach.ANSWERED && !fencedLive);
+            run.step("salvage", ev -> salvage(snapshot, w.instance(), fencedLive, hostReached, ev));
             run.step("promote", ev -> {
                 boolean semi = semiSync(group);
                 servers.promote(w.instance(), semi);
@@ -243,29 +246,30 @@ public final class Recovery {
      * which fences it by SQL as soon as it answers again, since none of its commits can be
      * acknowledged meanwhile (its replicas follow the new primary).
      */
-    private Void fence(GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
+    private Boolean fence(GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
         String old = s.primary().instance();
         Reach reach = s.primaryProbe().reach();
         if (reach == Reach.ANSWERED) {
-            ev.add("old primary " + old + " answers: fenced by SQL, " + servers.fence(old) + " application sessions ended");
-            return null;
+            String done = servers.fenceOrStop(old);
+            ev.add("old primary " + old + " answers: " + done);
+            return done.startsWith("fenced by SQL");
         }
         boolean semi = semiSync(s.group());
         if (reach == Reach.STALLED && semi) {
             ev.add("old primary " + old + " is stalled on a semi-sync group: it cannot acknowledge without a replica; fenced by SQL when it answers again");
-            return null;
+            return false;
         }
         if (hostAnswers) {
             ev.add(servers.stopThroughHost(old));
-            return null;
+            return false;
         }
         if (reach == Reach.REFUSED) {
             ev.add("old primary " + old + " refuses connections: mysqld is not running");
-            return null;
+            return false;
         }
         ev.add("old primary " + old + " and its host do not answer (" + reach.word() + "): " + (semi ? "semi-sync: it cannot acknowledge alone"
                 : "async: what it acknowledged that no replica received is lost with the host"));
-        return null;
+        return false;
     }
 
     /**
@@ -274,11 +278,11 @@ public final class Recovery {
      * replica), and, when the old primary still answered and was fenced, everything it executed
      * (its binary log still streams to the winner, which is still its replica).
      */
-    private Void catchUp(Candidate w, GroupSnapshot s, List<String> ev) throws Exception {
+    private Void catchUp(Candidate w, GroupSnapshot s, boolean fencedLive, List<String> ev) throws Exception {
         GtidSet own = w.available();
         servers.awaitApplied(w.instance(), own, settings.catchUp());
         ev.add(w.instance() + " applied everything it received (" + own.format() + ")");
-        if (s.primaryProbe().reach() == io.shardkit.failover.analysis.Reach.ANSWERED) {
+        if (fencedLive) {
             // fenced, not dead: its binary log still streams to the winner, which is still its replica
             GtidSet old = servers.executed(s.primary().instance());
             servers.awaitApplied(w.instance(), old, settings.catchUp());
@@ -307,9 +311,9 @@ public final class Recovery {
      * host, replayed on the winner under the original GTIDs before it opens. Possible only when
      * mysqld is gone but the host answers and the log's place is known.
      */
-    private Void salvage(GroupSnapshot s, String winner, boolean hostAnswers, List<String> ev) throws Exception {
+    private Void salvage(GroupSnapshot s, String winner, boolean fencedLive, boolean hostAnswers, List<String> ev) throws Exception {
         String old = s.primary().instance();
-        if (s.primaryProbe().reach() == io.shardkit.failover.analysis.Reach.ANSWERED) {
+        if (fencedLive) {
             ev.add("nothing to salvage: the old primary answered, was fenced, and the winner applied all it executed");
             return null;
         }

@@ -37,6 +37,21 @@ public final class Servers {
     }
 
     private static final java.time.Duration KILL_WAIT = java.time.Duration.ofSeconds(5);
+    private static final java.time.Duration FENCE_WAIT = java.time.Duration.ofSeconds(2);
+
+    /**
+     * Fenced by SQL, or when that fails (a commit that cannot finish, a server that stopped answering
+     * mid-way) stopped through its host. Returns what was done; throws when neither worked.
+     */
+    public String fenceOrStop(String instance) throws Exception {
+        try {
+            return "fenced by SQL, " + fence(instance) + " client session(s) ended";
+        } catch (SQLException e) {
+            String why = io.shardkit.mysql.SqlErrors.describe(e);
+            if (!HostCommands.reachable(topology.hostOf(instance))) throw new IllegalStateException("could not fence " + instance + " by SQL (" + why + ") and its host has no exec access");
+            return "could not fence by SQL (" + why + "): " + stopThroughHost(instance);
+        }
+    }
 
     Connection open(String instance) throws SQLException {
         return Connections.open(topology.instance(instance).endpoint(), admin, ConnectionSettings.ADMIN);
@@ -54,7 +69,16 @@ public final class Servers {
      */
     public int fence(String instance) throws SQLException {
         try (Connection c = open(instance)) {
-            Queries.execute(c, flavor(c).fence());
+            // read_only waits for commits in flight; a semi-sync primary's commits wait for an acknowledgement that
+            // never comes once its replicas follow another primary (and KILL does not end that wait), so the fence
+            // is bounded and the caller stops the server through its host instead
+            Queries.execute(c, "SET SESSION lock_wait_timeout = " + FENCE_WAIT.toSeconds());
+            for (Statement s : flavor(c).fence()) {
+                try (var st = c.createStatement()) {
+                    st.setQueryTimeout((int) FENCE_WAIT.toSeconds() + 1);
+                    st.execute(s.sql());
+                }
+            }
             return Sessions.kill(c, Set.of(), KILL_WAIT);
         }
     }
