@@ -48,14 +48,22 @@ public final class WriterIps {
         }
         Host to = m.to();
         if (!holds(to, m.ip())) run(to, List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
-        // unsolicited ARP reply: neighbours update their cache entry for the address now (best effort, not waited
-        // for: arping sends at once but lingers a second before it exits)
-        List<String> arping = new ArrayList<>(to.exec());
-        arping.addAll(List.of("arping", "-q", "-U", "-c", "1", "-I", to.device(), m.ip()));
+        announce(to, m.ip());
+    }
+
+    /**
+     * An unsolicited ARP reply from the address's owner: neighbours update their cache entry now,
+     * not when it expires (~30 s). Also after a stale copy of the address was taken off another
+     * host, whose MAC a neighbour may have learned meanwhile. Best effort, not waited for: arping
+     * sends at once but lingers a second before it exits.
+     */
+    public static void announce(Host owner, String ip) {
+        List<String> arping = new ArrayList<>(owner.exec());
+        arping.addAll(List.of("arping", "-q", "-U", "-c", "1", "-I", owner.device(), ip));
         try {
             new ProcessBuilder(arping).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().getOutputStream().close();
         } catch (IOException e) {
-            // no arping on the host: clients find the new owner when their ARP entry expires
+            // no arping on the host: clients find the owner when their ARP entry expires
         }
     }
 

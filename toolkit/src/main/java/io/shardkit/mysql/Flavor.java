@@ -36,6 +36,15 @@ public interface Flavor {
     /** Forgets the replication channel entirely (the server becomes a standalone primary). */
     Statement resetReplica();
 
+    /**
+     * Run with replication stopped, before a member is pointed at a new source: where it resumes is
+     * everything it has executed, its own writes as a former primary included (MariaDB keeps those
+     * in gtid_binlog_pos only, and a replica resuming from gtid_slave_pos would ask for them again).
+     */
+    default List<Statement> resumeFromOwnHistory() {
+        return List.of();
+    }
+
     /** Makes the server refuse writes from every client, including administrative ones where possible. */
     List<Statement> fence();
 

@@ -56,6 +56,8 @@ final class MariaDbFlavor implements Flavor {
 
     @Override public Statement resetReplica() { return Statement.of("RESET SLAVE ALL"); }
 
+    @Override public List<Statement> resumeFromOwnHistory() { return List.of(Statement.of("SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos")); }
+
     @Override public List<Statement> fence() { return List.of(Statement.of("SET GLOBAL read_only = ON")); }
 
     @Override public List<Statement> unfence() { return List.of(Statement.of("SET GLOBAL read_only = OFF")); }

@@ -57,6 +57,7 @@ abstract class FailoverFaultScenarios {
             } finally {
                 f.sandbox().heal();
             }
+            Fleet.await("the manager sees g1's primary again", Duration.ofSeconds(20), () -> f.discover().group("g1").primary().isPresent());
             String p = FailoverFixture.primary(f, "g1");
             String host = f.topology().hostOf(p).name();
             f.sandbox().partitionManagerFrom(host);
@@ -211,6 +212,14 @@ abstract class FailoverFaultScenarios {
                 }
             });
             rejoinOrRefused(f, fx.catalog, old);
+            if (mysql(f)) {
+                // async: the cut-off primaries kept taking their zone's writes; once the partition heals the prober sees them
+                // writable beside the new primaries until the monitor fences them (its next round)
+                List<String> seen = List.copyOf(fx.prober.violations);
+                System.out.println("async durability: the prober saw " + seen.size() + " rounds with the healed old primary writable beside the new one");
+                for (String v : seen) assertThat(hit.stream().anyMatch(g -> v.contains("group " + g + " ") && v.contains(oldPrimary.get(g)))).as(v).isTrue();
+                fx.prober.violations.clear();
+            }
             fx.stopAndCheck(GROUPS);
         }
     }

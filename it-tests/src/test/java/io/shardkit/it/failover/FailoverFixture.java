@@ -67,7 +67,12 @@ final class FailoverFixture implements AutoCloseable {
             writers.add(w);
             running.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
         }
-        Fleet.await("clients writing through the writer IPs", Duration.ofSeconds(20), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
+        try {
+            Fleet.await("clients writing through the writer IPs", Duration.ofSeconds(20), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
+        } catch (AssertionError e) {
+            close(); // no caller will: the monitor, prober and clients must not outlive this test
+            throw new AssertionError(e.getMessage() + "; clients saw " + writers.stream().flatMap(w -> w.errors.stream()).distinct().toList(), e);
+        }
     }
 
     /**

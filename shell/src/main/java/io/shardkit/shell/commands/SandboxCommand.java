@@ -109,24 +109,27 @@ public final class SandboxCommand {
         }
     }
 
-    @Command(name = "partition", description = "Cut a host (--host), a whole zone (--zone) or only this manager (--manager) off the network.")
+    @Command(name = "partition", description = "Cut a host (--host), a whole zone (--zone), only this manager (--manager) or only the manager's path to one host (--manager-from) off the network.")
     static final class Partition extends Named implements Callable<Integer> {
         private final Context ctx;
         @Option(names = "--host") String host;
         @Option(names = "--zone") String zone;
         @Option(names = "--manager", description = "Only the manager loses the fleet; hosts still see each other.") boolean manager;
+        @Option(names = "--manager-from", paramLabel = "HOST", description = "Only the manager loses this host; every host still sees every other.") String managerFrom;
 
         Partition(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() {
-            int given = (host != null ? 1 : 0) + (zone != null ? 1 : 0) + (manager ? 1 : 0);
-            if (given != 1) throw new IllegalArgumentException("give exactly one of --host, --zone or --manager");
+            int given = (host != null ? 1 : 0) + (zone != null ? 1 : 0) + (manager ? 1 : 0) + (managerFrom != null ? 1 : 0);
+            if (given != 1) throw new IllegalArgumentException("give exactly one of --host, --zone, --manager or --manager-from");
             Sandbox sb = Sandbox.open(ctx.home(), name);
             if (host != null) sb.partitionHost(host);
             else if (zone != null) sb.partitionZone(zone);
+            else if (managerFrom != null) sb.partitionManagerFrom(managerFrom);
             else sb.partitionManager();
-            ctx.out().println((host != null ? "host " + host : zone != null ? "zone " + zone : "the manager") + " partitioned");
+            ctx.out().println((host != null ? "host " + host : zone != null ? "zone " + zone : managerFrom != null ? "the manager from host " + managerFrom
+                    : "the manager") + " partitioned");
             return ExitCodes.OK;
         }
     }

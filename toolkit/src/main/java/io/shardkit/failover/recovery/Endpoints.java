@@ -90,7 +90,11 @@ public final class Endpoints {
         Topology.Group g = topology.group(group);
         Topology.Host h = topology.hostOf(instance);
         if (g.writerIp() == null || !access(h) || h.name().equals(topology.hostOf(primary).name())) return null;
-        return WriterIps.remove(host(h), g.writerIp()) ? "writer IP " + g.writerIp() + " taken off " + h.name() + " (" + instance + "'s host; the primary is " + primary + ")" : null;
+        if (!WriterIps.remove(host(h), g.writerIp())) return null;
+        // a neighbour may have learned the stale copy's MAC meanwhile: the owner announces itself again
+        Topology.Host owner = topology.hostOf(primary);
+        if (access(owner)) WriterIps.announce(host(owner), g.writerIp());
+        return "writer IP " + g.writerIp() + " taken off " + h.name() + " (" + instance + "'s host; the primary is " + primary + ", announced again from " + owner.name() + ")";
     }
 
     /** Whether the writer IP is inside the new host's own subnet (its address and prefix length). */

@@ -160,6 +160,7 @@ public final class Servers {
         try (Connection c = open(replica)) {
             Flavor f = flavor(c);
             Queries.execute(c, f.stopReplica());
+            Queries.execute(c, f.resumeFromOwnHistory());
             Queries.execute(c, f.changeSource(source(newPrimary)));
             Queries.execute(c, f.startReplica());
         }
