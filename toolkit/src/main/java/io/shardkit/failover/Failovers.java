@@ -153,14 +153,17 @@ public final class Failovers implements AutoCloseable {
         servers.fence(instance);
         servers.repoint(instance, primary);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String why = "";
         while (System.nanoTime() < deadline) {
             InstanceState now = new Discovery(topology, settings.admin()).probe(instance);
             if (now.replica() != null && now.replica().healthy()) {
                 return instance + " rejoined " + groupName + " as a replica of " + primary + " (read-only; both replication threads running)";
             }
+            if (now.replica() != null) why = String.join("; ", java.util.stream.Stream.of(now.replica().lastIoError(), now.replica().lastSqlError())
+                    .filter(e -> e != null && !e.isBlank()).toList());
             Thread.sleep(100);
         }
-        throw new IllegalStateException(instance + " was pointed at " + primary + " but its replication did not start within 15 s");
+        throw new IllegalStateException(instance + " was pointed at " + primary + " but its replication did not start within 15 s" + (why.isEmpty() ? "" : ": " + why));
     }
 
     @Override

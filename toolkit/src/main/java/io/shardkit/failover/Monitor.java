@@ -260,7 +260,12 @@ public final class Monitor implements AutoCloseable {
             long confirmed = System.nanoTime();
             long suspected = suspectedAt.getOrDefault(a.group(), confirmed);
             recovering.put(a.group(), workers.submit(() -> {
-                Recovery.Result res = recovery.failover(id, eventId, Trigger.AUTOMATIC, a, s, ctx, errant);
+                // when the primary was first seen failing, in the journal: detection and confirmation can be told apart
+                List<String> evidence = new ArrayList<>(a.evidence());
+                evidence.add("first seen failing at " + Instant.now().minusNanos(confirmed - suspected + (System.nanoTime() - confirmed))
+                        + ", confirmed " + (confirmed - suspected) / 1_000_000 + " ms later");
+                Analysis journaled = new Analysis(a.group(), a.code(), a.at(), evidence);
+                Recovery.Result res = recovery.failover(id, eventId, Trigger.AUTOMATIC, journaled, s, ctx, errant);
                 if (res.outcome() == Recovery.Outcome.DONE) {
                     primaries.put(a.group(), res.newPrimary());
                     staleIps.put(a.group(), s.primary().instance());

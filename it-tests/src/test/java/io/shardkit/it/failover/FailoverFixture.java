@@ -41,6 +41,8 @@ final class FailoverFixture implements AutoCloseable {
     final WritabilityProber prober;
     final List<AckWriter> writers = new ArrayList<>();
     private final List<CompletableFuture<Void>> running = new ArrayList<>();
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+    private final String run = "r" + RUNS.incrementAndGet() + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
     FailoverFixture(Fleet f, List<String> groups, FailoverSettings settings) throws Exception {
         this(f, f.topology(), groups, settings);
@@ -63,7 +65,8 @@ final class FailoverFixture implements AutoCloseable {
         running.add(CompletableFuture.runAsync(prober, MergeRuns.OWN_THREAD));
         for (String g : groups) {
             Endpoint writer = new Endpoint(t.group(g).writerIp(), 3306);
-            AckWriter w = new AckWriter("ack-" + g, f.app(), () -> new AckWriter.Route("writer", writer, "INSERT INTO fo.acks (tag) VALUES (?)"), 20_000_000L);
+            // a tag prefix of this fixture's own: fo.acks keeps earlier tests' rows, and a repeated tag would be refused
+            AckWriter w = new AckWriter("ack-" + g + "-" + run, f.app(), () -> new AckWriter.Route("writer", writer, "INSERT INTO fo.acks (tag) VALUES (?)"), 20_000_000L);
             writers.add(w);
             running.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
         }

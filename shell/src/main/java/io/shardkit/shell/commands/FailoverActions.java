@@ -67,6 +67,7 @@ final class FailoverActions {
             Topology t = topo.load(ctx);
             try (Catalog catalog = ctx.openCatalog(); Failovers f = failovers(ctx, t, catalog)) {
                 Switchover.Result r = f.switchover(group, to, max);
+                for (var s : r.steps()) ctx.out().printf("  %-9s %6d ms  %s%n", s.name(), s.millis(), String.join("; ", s.evidence()));
                 ctx.out().printf("switchover %s: %s -> %s; writes blocked for %d ms (predicted %d ms)%n", group, r.oldPrimary(), r.newPrimary(),
                         r.writeBlock().toMillis(), r.predictedBlock().toMillis());
                 return ExitCodes.OK;
