@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,5 +161,37 @@ class CliBadInputTest {
         assertThat(longHome.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(longHome.err()).contains("--home " + deep).contains("longer than a Unix socket allows");
         assertThat(deep).doesNotExist();
+    }
+
+    /** Failover commands: what names a group, an instance or a limit is checked before any server or catalog is touched. */
+    @Test
+    void failoverCommandsNameWhatIsWrong(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("fleet.yaml");
+        String withWriter = GOOD.replace("  admin: {user: shardkit_admin, env: SHARDKIT_TEST_NO_SUCH_PW}",
+                "  admin: {user: shardkit_admin, env: SHARDKIT_TEST_NO_SUCH_PW}\n  replication: {user: shardkit_repl, env: SHARDKIT_TEST_NO_SUCH_PW}");
+        Files.writeString(f, withWriter);
+        String[][] cases = {
+                {"failover monitor --group nope", "--group nope: no such group"},
+                {"failover monitor", "group g1 has no writer endpoint"},
+                {"failover monitor --interval soon", "--interval"},
+                {"failover promote nope --to a", "no group 'nope'"},
+                {"failover promote g1 --to zz", "no instance 'zz' in group g1"},
+                {"failover promote g1 --to a", "group g1 has no writer endpoint"},
+                {"failover switchover g1 --max-block 0", "--max-block 0 must be positive"},
+                {"failover switchover nope", "no group 'nope'"},
+                {"failover rejoin zz", "no instance 'zz'"},
+                {"failover ack nope", "no group 'nope'"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new java.util.ArrayList<>(List.of(c[0].split(" ")));
+            args.addAll(List.of("--topology", f.toString(), "--home", dir.toString()));
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(c[0] + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(c[0]).contains(c[1]).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        Run history = run("failover", "history", "--limit", "0", "--home", dir.toString());
+        assertThat(history.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(history.err()).contains("--limit 0 is not between 1 and 10000");
+        assertThat(dir.resolve("catalog.db")).as("nothing opened: no catalog made").doesNotExist();
     }
 }

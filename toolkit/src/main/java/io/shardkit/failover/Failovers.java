@@ -57,13 +57,26 @@ public final class Failovers implements AutoCloseable {
     }
 
     private Topology.Group group(String name) {
-        Topology.Group g = topology.groups().get(name);
-        if (g == null) throw new IllegalArgumentException("no group '" + name + "' in " + topology.source() + " (groups: " + String.join(", ", topology.groups().keySet()) + ")");
+        return group(topology, name);
+    }
+
+    /** The named group, or bad input naming the file and the groups it has. */
+    public static Topology.Group group(Topology t, String name) {
+        Topology.Group g = t.groups().get(name);
+        if (g == null) throw new IllegalArgumentException("no group '" + name + "' in " + t.source() + " (groups: " + String.join(", ", t.groups().keySet()) + ")");
         return g;
     }
 
+    /** The named member of the group, or bad input naming the group's members. */
+    public static String member(Topology t, Topology.Group g, String instance) {
+        if (!g.instanceNames().contains(instance)) {
+            throw new IllegalArgumentException("no instance '" + instance + "' in group " + g.name() + " (members: " + String.join(", ", g.instanceNames()) + ")");
+        }
+        return instance;
+    }
+
     /** A group whose primary can move must have a way for clients to follow it. */
-    static void requireEndpoint(Topology t, Topology.Group g) {
+    public static void requireEndpoint(Topology t, Topology.Group g) {
         Topology.Failover f = g.failover();
         if (g.writerIp() == null && f.mhaScript() == null && f.jsonHook() == null && f.crossZoneHook() == null) {
             throw new IllegalArgumentException(t.source() + ": group " + g.name() + " has no writer endpoint (a 'writer' IP, an 'mha-script' or a 'json-hook'):"
@@ -149,6 +162,14 @@ public final class Failovers implements AutoCloseable {
         if (!errant.isEmpty()) {
             throw new IllegalStateException("rejoin refused: " + instance + " holds transactions " + primary + " does not have (" + errant.format()
                     + "): written on it after it lost the primary role; inspect them, then rebuild " + instance + " from " + primary);
+        }
+        if (me.flavor().family() == io.shardkit.mysql.FlavorFamily.MARIADB) {
+            // MariaDB positions cannot show a demoted primary's last commits below the new primary's sequence: compare binlog states
+            List<String> diverged = io.shardkit.mysql.MariaDbGtidSet.divergent(servers.binlogState(instance), servers.binlogState(primary));
+            if (!diverged.isEmpty()) {
+                throw new IllegalStateException("rejoin refused: " + instance + " holds transactions " + primary + " does not have (" + String.join(", ", diverged)
+                        + "): written on it after it lost the primary role; inspect them, then rebuild " + instance + " from " + primary);
+            }
         }
         servers.fence(instance);
         servers.repoint(instance, primary);

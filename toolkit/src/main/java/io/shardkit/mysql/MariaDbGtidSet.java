@@ -105,4 +105,32 @@ public final class MariaDbGtidSet implements GtidSet {
     @Override public boolean equals(Object o) { return o instanceof MariaDbGtidSet m && m.byDomain.equals(byDomain); }
     @Override public int hashCode() { return byDomain.hashCode(); }
     @Override public String toString() { return format(); }
+
+    /**
+     * The transactions a server wrote that another never had, from both servers' {@code
+     * gtid_binlog_state} (the last GTID of every domain-server pair in the binary log): a pair whose
+     * sequence number is higher on {@code mine} than on {@code theirs}, or absent there. Positions
+     * alone cannot show it: a demoted primary's last commit 0-1-706 looks contained in a new
+     * primary at 0-2-900, yet that server's binary log never had it.
+     */
+    public static java.util.List<String> divergent(String mineState, String theirsState) {
+        java.util.Map<String, Long> theirs = lastByPair(theirsState);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        lastByPair(mineState).forEach((pair, seq) -> {
+            Long t = theirs.get(pair);
+            if (t == null || seq > t) out.add(pair + "-" + seq + (t == null ? "" : " (theirs ends at " + pair + "-" + t + ")"));
+        });
+        return out;
+    }
+
+    private static java.util.Map<String, Long> lastByPair(String state) {
+        java.util.Map<String, Long> out = new TreeMap<>();
+        if (state == null || state.isBlank()) return out;
+        for (String part : state.trim().split(",")) {
+            String[] f = part.trim().split("-");
+            if (f.length != 3) throw new IllegalArgumentException("bad MariaDB GTID '" + part.trim() + "' (want domain-server-seq)");
+            out.merge(f[0] + "-" + f[1], Long.parseLong(f[2]), Math::max);
+        }
+        return out;
+    }
 }

@@ -101,4 +101,13 @@ class GtidSetTest {
         assertThat(new BinlogPosition("binlog.000010", 4)).isGreaterThan(new BinlogPosition("binlog.000009", 999));
         assertThat(new BinlogPosition("binlog.000010", 4)).isLessThan(new BinlogPosition("binlog.000010", 5));
     }
+
+    @Test
+    void mariaDbDivergenceShowsADemotedPrimarysCommitThatPositionsHide() {
+        // the old primary (server 201) committed 706 locally; the new primary took over after 705 and is at 0-202-900
+        assertThat(MariaDbGtidSet.parse("0-202-900").contains(MariaDbGtidSet.parse("0-201-706"))).as("positions hide it").isTrue();
+        assertThat(MariaDbGtidSet.divergent("0-201-706", "0-201-705,0-202-900")).containsExactly("0-201-706 (theirs ends at 0-201-705)");
+        assertThat(MariaDbGtidSet.divergent("0-201-705", "0-201-705,0-202-900")).isEmpty();
+        assertThat(MariaDbGtidSet.divergent("0-201-705,1-201-3", "0-201-705,0-202-900")).containsExactly("1-201-3");
+    }
 }

@@ -40,6 +40,9 @@ final class FailoverActions {
         @Override
         public Integer call() {
             Topology t = topo.load(ctx);
+            Topology.Group g = Failovers.group(t, group);
+            Failovers.member(t, g, to);
+            Failovers.requireEndpoint(t, g);
             try (Catalog catalog = ctx.openCatalog(); Failovers f = failovers(ctx, t, catalog)) {
                 Recovery.Result r = f.promote(group, to, force);
                 ctx.out().println("promote " + group + ": " + r.outcome().name().toLowerCase(java.util.Locale.ROOT) + (r.newPrimary() == null ? "" : ", primary " + r.newPrimary())
@@ -65,6 +68,9 @@ final class FailoverActions {
             Duration max = Durations.parse("--max-block", maxBlock);
             if (max.isNegative() || max.isZero()) throw new IllegalArgumentException("--max-block " + maxBlock + " must be positive");
             Topology t = topo.load(ctx);
+            Topology.Group g = Failovers.group(t, group);
+            if (to != null) Failovers.member(t, g, to);
+            Failovers.requireEndpoint(t, g);
             try (Catalog catalog = ctx.openCatalog(); Failovers f = failovers(ctx, t, catalog)) {
                 Switchover.Result r = f.switchover(group, to, max);
                 for (var s : r.steps()) ctx.out().printf("  %-9s %6d ms  %s%n", s.name(), s.millis(), String.join("; ", s.evidence()));
@@ -86,6 +92,7 @@ final class FailoverActions {
         @Override
         public Integer call() throws Exception {
             Topology t = topo.load(ctx);
+            if (!t.instances().containsKey(instance)) throw new IllegalArgumentException("no instance '" + instance + "' in " + t.source());
             try (Catalog catalog = ctx.openCatalog(); Failovers f = failovers(ctx, t, catalog)) {
                 ctx.out().println(f.rejoin(instance));
                 return ExitCodes.OK;

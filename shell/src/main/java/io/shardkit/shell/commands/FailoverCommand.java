@@ -2,6 +2,7 @@ package io.shardkit.shell.commands;
 
 import io.shardkit.catalog.Catalog;
 import io.shardkit.failover.FailoverSettings;
+import io.shardkit.failover.Failovers;
 import io.shardkit.failover.Monitor;
 import io.shardkit.failover.probe.ProbeSettings;
 import io.shardkit.failover.recovery.Recovery;
@@ -61,6 +62,8 @@ public final class FailoverCommand {
             ProbeSettings p = ProbeSettings.DEFAULT;
             Duration every = Durations.parse("--interval", interval);
             Duration lag = Durations.parse("--max-lag", maxLag);
+            if (every.isZero() || every.isNegative()) throw new IllegalArgumentException("--interval " + interval + " must be positive");
+            for (String g : gs) Failovers.requireEndpoint(t, t.group(g));
             FailoverSettings settings = FailoverSettings.defaults(TopologyOptions.admin(ctx, t));
             settings = new FailoverSettings(settings.admin(), new ProbeSettings(every, p.connect(), p.answer(), p.hostExec()), settings.analysis(), settings.antiFlap(), lag);
             try (Catalog catalog = ctx.openCatalog();
@@ -156,12 +159,14 @@ public final class FailoverCommand {
     @Command(name = "ack", description = "Acknowledge a group's recoveries: its next automatic failover may run within the anti-flap window.")
     static final class AckCmd implements Callable<Integer> {
         private final Context ctx;
+        @Mixin TopologyOptions topo;
         @Parameters(paramLabel = "GROUP") String group;
 
         AckCmd(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() {
+            Failovers.group(topo.load(ctx), group);
             try (Catalog catalog = ctx.openCatalog()) {
                 int n = new RecoveryStore(catalog).acknowledge(group, System.getProperty("user.name", "operator"));
                 ctx.out().println(n == 0 ? "nothing to acknowledge for " + group : "acknowledged " + n + " recover" + (n == 1 ? "y" : "ies") + " of " + group);

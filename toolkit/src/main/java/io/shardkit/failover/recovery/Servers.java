@@ -166,6 +166,13 @@ public final class Servers {
         }
     }
 
+    /** MariaDB's {@code gtid_binlog_state}: the last GTID of every domain-server pair in its binary log. */
+    public String binlogState(String instance) throws SQLException {
+        try (Connection c = open(instance)) {
+            return Queries.string(c, "SELECT @@GLOBAL.gtid_binlog_state");
+        }
+    }
+
     /** Where the server writes its binary log ({@code @@log_bin_basename}): what a salvage reads once mysqld is dead. */
     public String binlogBasename(String instance) throws SQLException {
         try (Connection c = open(instance)) {
