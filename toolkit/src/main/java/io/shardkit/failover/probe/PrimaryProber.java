@@ -42,8 +42,19 @@ public final class PrimaryProber {
     }
 
     public PrimaryProbe probe(String group, Endpoint e) {
+        PrimaryProbe p = once(group, e);
+        if (p.reach() != Reach.STALLED) return p;
+        // the connect succeeded and the work failed: a stall, or a server that died between the two (kill -9 mid-probe);
+        // a second connect tells them apart (a dead mysqld refuses it at once)
+        PrimaryProbe again = connect(e);
+        return again != null && again.reach() == Reach.REFUSED ? again : p;
+    }
+
+    /** Null when the TCP connect succeeds, else the failed probe it makes. */
+    private PrimaryProbe connect(Endpoint e) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(e.host(), e.port()), (int) settings.connect().toMillis());
+            return null;
         } catch (ConnectException refused) {
             return PrimaryProbe.failed(Reach.REFUSED, "connection refused");
         } catch (SocketTimeoutException timeout) {
@@ -52,6 +63,11 @@ public final class PrimaryProber {
             // no route to host, network unreachable: nothing answered, like a timeout
             return PrimaryProbe.failed(Reach.TIMED_OUT, io.getMessage());
         }
+    }
+
+    private PrimaryProbe once(String group, Endpoint e) {
+        PrimaryProbe failed = connect(e);
+        if (failed != null) return failed;
         try (Connection c = Connections.open(e, admin, new ConnectionSettings(settings.connect(), settings.answer(), false, false))) {
             Flavor flavor;
             boolean ro;
