@@ -241,10 +241,10 @@ public final class Recovery {
 
     /**
      * The old primary cannot acknowledge a write once the new one opens: fenced by SQL when it
-     * answers; stopped through its host when it does not answer but its host does (a stall on an
-     * async group, a partition); a SIGSTOP'd primary of a semi-sync group is left to the monitor,
-     * which fences it by SQL as soon as it answers again, since none of its commits can be
-     * acknowledged meanwhile (its replicas follow the new primary).
+     * answers; stopped through its host when it does not answer but its host does (a stall, a
+     * partition of the manager alone); a stalled primary of a semi-sync group whose host does not
+     * answer either is left to the monitor, which fences it as soon as it answers again, since none
+     * of its commits can be acknowledged meanwhile (its replicas follow the new primary).
      */
     private Boolean fence(GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
         String old = s.primary().instance();
@@ -255,12 +255,15 @@ public final class Recovery {
             return done.startsWith("fenced by SQL");
         }
         boolean semi = semiSync(s.group());
-        if (reach == Reach.STALLED && semi) {
-            ev.add("old primary " + old + " is stalled on a semi-sync group: it cannot acknowledge without a replica; fenced by SQL when it answers again");
+        if (hostAnswers) {
+            // also a stalled semi-sync primary: it could acknowledge nothing, but once it resumes it would look writable
+            // beside the new primary until fenced, and a fence by SQL waits behind its commits that wait for acknowledgements
+            ev.add(servers.stopThroughHost(old));
             return false;
         }
-        if (hostAnswers) {
-            ev.add(servers.stopThroughHost(old));
+        if (reach == Reach.STALLED && semi) {
+            ev.add("old primary " + old + " is stalled on a semi-sync group and its host does not answer: it cannot acknowledge without a replica;"
+                    + " the monitor fences it when it answers again");
             return false;
         }
         if (reach == Reach.REFUSED) {
