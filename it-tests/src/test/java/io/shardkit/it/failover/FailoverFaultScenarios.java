@@ -194,18 +194,23 @@ abstract class FailoverFaultScenarios {
                 List<String> lost = client.acknowledged.stream().filter(a -> a.epochMillis() <= cutAt).map(ZoneClient.Ack::tag).filter(t -> !there.contains(t)).toList();
                 assertThat(lost).as("writes acknowledged before the cut, missing on the new primary").isEmpty();
             }
-            // healed: the old primary answers again beside the new one; the monitor fences it (or stops it through its host)
-            // and takes the writer IP off its host
-            Fleet.await("the old primary fenced and the writer IP off its host", Duration.ofSeconds(30), () -> {
+            // healed: each cut-off old primary answers again beside its new one; the monitor fences it (or stops it through its
+            // host) and takes the writer IP off its host
+            Fleet.await("every cut-off old primary fenced and its writer IP off its host", Duration.ofSeconds(30), () -> {
                 try {
                     FleetView v = f.discover();
-                    boolean fenced = !running(f, old) || (v.state(old).reachable() && !v.state(old).writable());
-                    return fenced && !FailoverFixture.writerIpOn(f, group, old);
+                    for (String g : hit) {
+                        String o = oldPrimary.get(g);
+                        boolean fenced = !running(f, o) || (v.state(o).reachable() && !v.state(o).writable());
+                        if (!fenced || FailoverFixture.writerIpOn(f, g, o)) return false;
+                    }
+                    return true;
                 } catch (Exception e) {
                     return false;
                 }
             });
-            System.out.println("healed: " + old + " fenced and the writer IP off its host " + (System.nanoTime() - healedAt) / 1_000_000 + " ms after the heal at most");
+            System.out.println("healed: " + hit.stream().map(oldPrimary::get).toList() + " fenced and their writer IPs off their host "
+                    + (System.nanoTime() - healedAt) / 1_000_000 + " ms after the heal at most");
             rejoinOrRefused(f, fx.catalog, old);
             // nobody can fence a primary it cannot reach: a cut-off primary keeps read_only off until the partition heals, and the
             // prober (beside the manager) sees it writable beside the new primary until the monitor fences it in its next round.
