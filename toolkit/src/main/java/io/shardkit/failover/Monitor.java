@@ -63,6 +63,8 @@ public final class Monitor implements AutoCloseable {
     /** Each group's primary's executed GTIDs when it last answered: what a replica may not have beyond. */
     private final Map<String, GtidSet> lastPrimaryGtid = new ConcurrentHashMap<>();
     private final Map<String, Topology.Durability> durability = new ConcurrentHashMap<>();
+    /** Each replica's apply lag when its primary last answered: what the election's lag limit judges once the primary is dead. */
+    private final Map<String, java.time.Duration> lastLag = new ConcurrentHashMap<>();
     /** Each member's binary log basename, read while it answered: what a salvage reads once it is dead. */
     private final Map<String, String> binlogs = new ConcurrentHashMap<>();
     /** Groups with a recovery in flight: not analysed meanwhile. */
@@ -142,6 +144,9 @@ public final class Monitor implements AutoCloseable {
                     try {
                         servers.execute(p, view.state(p).flavor().semiSyncSource());
                         progress.accept(g + ": watching primary " + p + "; semi-sync without fallback to acknowledging alone");
+                        if (topology.group(g).members().size() < 3) {
+                            progress.accept(g + ": only one replica: after a failover its new primary has none left and, semi-sync, takes no write until one attaches");
+                        }
                     } catch (java.sql.SQLException e) {
                         throw new IllegalStateException("group " + g + " asks for semi-sync durability but its primary " + p + " refuses it: " + e.getMessage(), e);
                     }
@@ -197,6 +202,11 @@ public final class Monitor implements AutoCloseable {
                 if (held != null && !preemptable) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
                 snapshots.put(g, s);
                 if (s.primaryProbe().reach() == Reach.ANSWERED && s.primaryProbe().executed() != null) lastPrimaryGtid.put(g, s.primaryProbe().executed());
+                if (s.primaryProbe().reach() == Reach.ANSWERED) {
+                    for (ReplicaView r : s.replicas()) if (r.lag() != null) lastLag.put(r.instance(), r.lag());
+                } else {
+                    s = s.withKnownLags(lastLag);
+                }
                 if (s.primaryProbe().reach() == Reach.ANSWERED && !s.primaryProbe().readOnly()) suspectedAt.remove(g);
                 else suspectedAt.putIfAbsent(g, System.nanoTime());
                 analyses.put(g, analyzer.analyze(s));

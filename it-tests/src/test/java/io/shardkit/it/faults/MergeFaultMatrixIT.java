@@ -47,11 +47,12 @@ import org.junit.jupiter.api.Test;
  * server acknowledged must be on the target exactly once, the target must equal the union of the
  * sources (independent full comparison), and an independent prober must never have seen two
  * writable members in one group. When a primary's host dies, shardkit's failover monitor (running
- * beside the merge, as the daemon would) promotes the surviving replica, and the merge must follow
- * it. Source-side faults pick their
+ * beside the merge, as the daemon would) promotes a surviving replica, and the merge must follow
+ * it. Groups have two replicas: with semi-sync durability a new primary needs a replica left to
+ * acknowledge its writes. Source-side faults pick their
  * source from a seed that every case prints; -Dfaults.seed repeats a run.
  */
-@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 2, groups = 3, replicas = 1)
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 2, groups = 3, replicas = 2)
 class MergeFaultMatrixIT {
     static final List<String> SOURCES = List.of("g1", "g2");
     static final String TARGET = "g3";

@@ -36,6 +36,16 @@ public record GroupSnapshot(String group, Instant takenAt, Member primary, Prima
         this(group, takenAt, primary, primaryProbe, HostAnswer.NOT_PROBED, List.of(), replicas, null);
     }
 
+    /**
+     * Replicas whose lag the server no longer reports (Seconds_Behind is NULL once the IO thread
+     * lost its source) get the lag last measured while their primary lived: how far behind its data
+     * was when the primary died, which is what the election's lag limit is about.
+     */
+    public GroupSnapshot withKnownLags(java.util.Map<String, java.time.Duration> known) {
+        List<ReplicaView> rs = replicas.stream().map(r -> r.lag() == null && known.containsKey(r.instance()) ? r.withLag(known.get(r.instance())) : r).toList();
+        return new GroupSnapshot(group, takenAt, primary, primaryProbe, primaryHost, vantages, rs, lockedBy);
+    }
+
     public GroupSnapshot withHost(HostAnswer answer) {
         return new GroupSnapshot(group, takenAt, primary, primaryProbe, answer, vantages, replicas, lockedBy);
     }

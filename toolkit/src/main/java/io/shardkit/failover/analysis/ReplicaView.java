@@ -34,6 +34,11 @@ public record ReplicaView(Member member, boolean reachable, String error, String
 
     public String instance() { return member.instance(); }
 
+    /** The same view with {@code lag} as its apply lag. */
+    public ReplicaView withLag(Duration l) {
+        return new ReplicaView(member, reachable, error, source, io, sql, ioError, sqlError, sinceLastHeard, l, executed, received, writable, version);
+    }
+
     public static ReplicaView unreachable(Member member, String error) {
         return new ReplicaView(member, false, error, null, null, null, null, null, null, null, null, null, false, null);
     }

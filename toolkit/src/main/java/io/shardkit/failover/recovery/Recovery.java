@@ -296,6 +296,9 @@ public final class Recovery {
         GtidSet most = own;
         for (ReplicaView r : s.replicas()) {
             if (!r.reachable() || r.instance().equals(w.instance()) || r.executed() == null) continue;
+            // only the old primary's own replicas: a member outside the tree (a demoted primary refused a rejoin) may hold
+            // transactions the group never had, which must not reach the new primary
+            if (!s.primary().instance().equals(r.source())) continue;
             GtidSet has = r.received() == null ? r.executed() : r.executed().union(r.received());
             if (has.family() == own.family() && !most.contains(has)) {
                 most = most.union(has);
