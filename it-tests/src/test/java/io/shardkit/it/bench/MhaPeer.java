@@ -80,7 +80,7 @@ final class MhaPeer implements AutoCloseable {
         this.dir = workDir.toAbsolutePath();
         try {
             // a previous run's state: MHA refuses a second failover within 8 hours of one recorded in its workdir
-            for (String old : List.of("manager", "remote", "ssh", "bin")) Bench.deleteTree(dir.resolve(old));
+            for (String old : List.of("manager", "remote", "ssh", "bin", "home")) Bench.deleteTree(dir.resolve(old));
             for (String old : List.of("manager.log", "manager.out", "check_ssh.log", "check_repl.log")) Files.deleteIfExists(dir.resolve(old));
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -154,6 +154,7 @@ final class MhaPeer implements AutoCloseable {
         for (Path k : List.of(ssh.resolve("host_key"), key)) run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mha-peer", "-f", k.toString()), ssh.resolve("keygen.log"));
         Files.copy(ssh.resolve("id_ed25519.pub"), ssh.resolve("authorized_keys"));
         Path bin = nodeTools();
+        Path home = Files.createDirectories(dir.resolve("home"));
         // sshd's privilege separation directory, which its service unit would have made (the service never runs here)
         Files.createDirectories(Path.of("/run/sshd"));
         Topology t = f.topology();
@@ -173,8 +174,10 @@ final class MhaPeer implements AutoCloseable {
                     // the work directory may sit under a tree others can write (a build directory): only the files' own modes count
                     "StrictModes no",
                     "PidFile none",
-                    // MHA runs its node tools by bare name over ssh: this PATH finds the perl -X wrappers first
-                    "SetEnv PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    // MHA runs its node tools by bare name over ssh: this PATH finds the perl -X wrappers first. And a HOME of
+                    // its own: bash sources ~/.bashrc for ssh commands, and this machine's root one (pyenv init) costs a second
+                    // per ssh, which no MHA host would pay (MHA opens about ten ssh sessions in a failover)
+                    "SetEnv PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=" + home,
                     ""));
             Process p = new ProcessBuilder("ip", "netns", "exec", h.namespace(), "/usr/sbin/sshd", "-D", "-e", "-f", cfg.toString()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(ssh.resolve("sshd-" + hostName + ".log").toFile())).start();
