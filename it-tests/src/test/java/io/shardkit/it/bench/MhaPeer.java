@@ -42,6 +42,7 @@ final class MhaPeer implements AutoCloseable {
     private static final String MONITORING = "Ping(SELECT) succeeded, waiting until MySQL doesn't respond";
     private static final Pattern DONE = Pattern.compile("Master failover to (\\S+)\\((\\S+):(\\d+)\\) completed successfully");
     private static final Duration SETUP_STEP = Duration.ofMinutes(3);
+    private static final Duration APT = Duration.ofMinutes(15);
     static final List<String> PACKAGES = List.of("mha4mysql-manager", "mha4mysql-node", "openssh-server", "openssh-client", "libmariadbd-dev",
             "gcc", "libc6-dev", "iputils-arping", "mariadb-client");
     private static final List<String> TOOLS = List.of("/usr/bin/masterha_manager", "/usr/bin/masterha_check_ssh", "/usr/bin/masterha_check_repl",
@@ -71,7 +72,12 @@ final class MhaPeer implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Sets up everything and returns once masterha_manager is monitoring the group's primary; on failure stops what it started. */
+    /**
+     * Sets up everything and returns once masterha_manager is monitoring the group's primary; on
+     * failure stops what it started. Every member of the group must be running and replicating from
+     * its primary (MHA refuses to start otherwise): after a failover, the old primary must rejoin,
+     * or the next run take a fresh fleet.
+     */
     MhaPeer(Fleet f, String group, Path workDir, int pingIntervalSeconds) throws Exception {
         Optional<String> why = unavailable(f);
         if (why.isPresent()) throw new IllegalStateException("MHA cannot run here: " + why.get());
@@ -246,11 +252,15 @@ final class MhaPeer implements AutoCloseable {
     }
 
     static int run(List<String> cmd, Path out) throws IOException, InterruptedException {
+        return run(cmd, out, SETUP_STEP);
+    }
+
+    private static int run(List<String> cmd, Path out, Duration timeout) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!p.waitFor(SETUP_STEP.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             stop(p);
-            throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + SETUP_STEP.toSeconds() + " s; see " + out);
+            throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + timeout.toSeconds() + " s; see " + out);
         }
         return p.exitValue();
     }
@@ -320,9 +330,9 @@ final class MhaPeer implements AutoCloseable {
             }
             List<String> install = new ArrayList<>(List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "--no-install-recommends"));
             install.addAll(packages);
-            if (run(install, out) == 0) return Optional.empty();
-            run(List.of("apt-get", "update", "-qq"), out);
-            if (run(install, out) == 0) return Optional.empty();
+            if (run(install, out, APT) == 0) return Optional.empty();
+            run(List.of("apt-get", "update", "-qq"), out, APT);
+            if (run(install, out, APT) == 0) return Optional.empty();
             return Optional.of("apt-get install " + String.join(" ", packages) + " failed: " + tail(out, 5));
         } catch (Exception e) {
             return Optional.of("apt-get install " + String.join(" ", packages) + " failed: " + e.getMessage());
