@@ -354,6 +354,9 @@ public final class MergeJob implements AutoCloseable {
         }
     }
 
+    /** How many times each source's stream was started in this process. */
+    private final Map<String, Integer> generations = new java.util.concurrent.ConcurrentHashMap<>();
+
     private synchronized void startStream(String group) throws Exception {
         Map<String, Object> resume = null;
         try (Connection t = targetPool.getConnection();
@@ -373,7 +376,10 @@ public final class MergeJob implements AutoCloseable {
         Files.createDirectories(history.getParent());
         // the schema history is rebuilt at every start (see BinlogStream): a leftover would contradict it
         Files.deleteIfExists(history);
-        long serverId = 4_000_000_000L - Math.abs((long) (plan.id() + "/" + group).hashCode() % 1_000_000_000L);
+        // a replica id of its own at every start: a stream restarted while its predecessor's connection still lingers on the
+        // source (its apply stuck on a target host that died silently) would otherwise be refused as a duplicate (4052)
+        int generation = generations.merge(group, 1, Integer::sum);
+        long serverId = 4_000_000_000L - Math.abs((long) (plan.id() + "/" + group + (generation == 1 ? "" : "/" + generation)).hashCode() % 1_000_000_000L);
         StreamSource src = new StreamSource(group, p.flavor().family(), topology.instance(p.instance()).endpoint(), stream, serverId,
                 plan.database(), plan.tables().stream().map(Plan.TablePlan::table).toList(), List.of(MetaTables.DB + ".markers"), resume, history);
         BinlogStream bs = new BinlogStream(src, sink);
@@ -501,7 +507,11 @@ public final class MergeJob implements AutoCloseable {
         String was = primaries.get(g).instance();
         if (now == null || now.instance().equals(was) || !now.reachable() || !now.writable()) return false;
         progress.accept("target " + g + ": primary moved from " + was + " to " + now.instance() + "; the apply follows, streams resume from its checkpoints");
-        for (BinlogStream old : streams.values()) old.close();
+        // the old target may have died silently, its applies stuck in writes TCP has not given up on: every stream is told
+        // to stop at once and given a few seconds, not one after the other with a long grace each
+        List<Thread> closing = new ArrayList<>();
+        for (BinlogStream old : streams.values()) closing.add(Thread.ofVirtual().start(() -> old.close(Duration.ofSeconds(5))));
+        for (Thread t : closing) t.join();
         streams.clear();
         primaries.put(g, now);
         HikariDataSource oldPool = targetPool;

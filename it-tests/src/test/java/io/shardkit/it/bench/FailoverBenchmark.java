@@ -67,7 +67,11 @@ class FailoverBenchmark {
             }
         }
         List<Long> mha = new ArrayList<>();
-        Optional<String> noMha = MhaPeers.killToWritable(f, "g1", runs, mha);
+        Optional<String> noMha;
+        // MHA on g1 with shardkit's monitor stopped (two managers must not race), the same kill and client
+        try (FailoverRuns repair = FailoverRuns.withoutMonitor(f, t)) {
+            noMha = MhaPeers.killToWritable(f, "g1", Integer.getInteger("bench.mha.failovers", runs), mha, repair::rejoin);
+        }
         report(kills, salvage, four, one, switches, mha, noMha);
     }
 

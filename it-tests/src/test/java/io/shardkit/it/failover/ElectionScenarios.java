@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * load through the writer IPs: a {@code prefer} replica that lags within the lag limit wins and
  * catches up before it opens; one that lags past the limit loses to a fresh replica; an errant
  * transaction on the best candidate blocks it with a clear line in the journal. The lag is real:
- * a session on the replica holds a table lock its SQL thread needs.
+ * a session on the replica holds a global read lock its SQL thread waits behind.
  */
 abstract class ElectionScenarios {
     static final Duration MAX_LAG = Duration.ofSeconds(3);
@@ -37,14 +37,14 @@ abstract class ElectionScenarios {
     }
 
     /**
-     * Holds {@code fo.acks} locked on the replica for {@code hold} (its SQL thread waits, so it lags
-     * while its IO thread still receives), then kills the primary and lets go of the lock
+     * Holds a global read lock on the replica for {@code hold} (its SQL thread cannot commit, so it
+     * lags while its IO thread still receives), then kills the primary and lets go of the lock
      * {@code releaseAfterKill} later. Returns the recovery.
      */
     static Recovery.Result lagThenKill(Fleet f, FailoverFixture fx, String group, String laggard, Duration hold, Duration releaseAfterKill) throws Exception {
         String old = FailoverFixture.primary(f, group);
         try (Connection c = f.connect(laggard)) {
-            Queries.execute(c, "LOCK TABLES fo.acks WRITE");
+            Queries.execute(c, "FLUSH TABLES WITH READ LOCK");
             long locked = System.nanoTime();
             Fleet.await(laggard + " lagging for " + hold.toMillis() + " ms", hold.plusSeconds(10), () -> System.nanoTime() - locked > hold.toNanos());
             f.sandbox().killInstance(old);

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -178,13 +179,22 @@ public final class BinlogStream implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops the engine, waiting at most {@code wait} for it: an apply stuck on a target host that
+     * died silently (no RST, a write waiting for TCP to give up) would hold a full close for as long
+     * as the socket's timeout; its threads are interrupted and abandoned instead.
+     */
+    public void close(Duration wait) {
         try {
             try {
                 engine.close();
             } catch (IllegalStateException alreadyStopping) {
                 // a batch handler interrupted by the stop request already began the engine's shutdown
             }
-            stopped.await(30, TimeUnit.SECONDS);
+            stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             failure.compareAndSet(null, e);
         } catch (InterruptedException e) {
