@@ -51,17 +51,30 @@ public final class WriterIps {
         announce(to, m.ip());
     }
 
+    /** The announcement last started for each address, by this process. */
+    private static final java.util.Map<String, Process> ANNOUNCING = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * An unsolicited ARP reply from the address's owner: neighbours update their cache entry now,
-     * not when it expires (~30 s). Also after a stale copy of the address was taken off another
-     * host, whose MAC a neighbour may have learned meanwhile. Best effort, not waited for: arping
-     * sends at once but lingers a second before it exits.
+     * An unsolicited ARP from the address's owner: neighbours update their cache entry now, not
+     * when it expires (~30 s). Also after a stale copy of the address was taken off another host,
+     * whose MAC a neighbour may have learned meanwhile. Not waited for (arping lingers a second
+     * after its packet, which a cutover's freeze must not pay), but an earlier announcement of the
+     * same address still starting is killed first: an aborted cutover moves an address back within
+     * milliseconds, and the target host's announcement, started first but slow to start on a busy
+     * machine, sent after the source host's, left clients at the target for ~30 s.
      */
     public static void announce(Host owner, String ip) {
         List<String> arping = new ArrayList<>(owner.exec());
         arping.addAll(List.of("arping", "-q", "-U", "-c", "1", "-I", owner.device(), ip));
         try {
-            new ProcessBuilder(arping).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().getOutputStream().close();
+            Process earlier = ANNOUNCING.remove(ip);
+            if (earlier != null && earlier.isAlive()) {
+                earlier.descendants().forEach(ProcessHandle::destroyForcibly);
+                earlier.destroyForcibly();
+            }
+            Process p = new ProcessBuilder(arping).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close();
+            ANNOUNCING.put(ip, p);
         } catch (IOException e) {
             // no arping on the host: clients find the owner when their ARP entry expires
         }

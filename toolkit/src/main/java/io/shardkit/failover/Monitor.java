@@ -200,13 +200,14 @@ public final class Monitor implements AutoCloseable {
                 // a cutover that is not yet switching does not defer a failover: the recovery takes the lock from it (bounded wait)
                 boolean preemptable = held != null && held.holder().startsWith("cutover:") && !held.purpose().equals(GroupLocks.SWITCHING);
                 if (held != null && !preemptable) s = s.lockedBy(held.holder() + " (" + held.purpose() + ")");
-                snapshots.put(g, s);
                 if (s.primaryProbe().reach() == Reach.ANSWERED && s.primaryProbe().executed() != null) lastPrimaryGtid.put(g, s.primaryProbe().executed());
                 if (s.primaryProbe().reach() == Reach.ANSWERED) {
                     for (ReplicaView r : s.replicas()) if (r.lag() != null) lastLag.put(r.instance(), r.lag());
                 } else {
                     s = s.withKnownLags(lastLag);
                 }
+                // stored after the known lags are in: the recovery elects from this snapshot (MariaDB reports no lag once the IO thread lost its source)
+                snapshots.put(g, s);
                 if (s.primaryProbe().reach() == Reach.ANSWERED && !s.primaryProbe().readOnly()) suspectedAt.remove(g);
                 else suspectedAt.putIfAbsent(g, System.nanoTime());
                 analyses.put(g, analyzer.analyze(s));

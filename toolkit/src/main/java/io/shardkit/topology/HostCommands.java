@@ -49,14 +49,18 @@ public final class HostCommands {
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();
-        // read while it runs: a pipe holds only so much before the command blocks
-        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        // read while it runs: a pipe holds only so much before the command blocks. A thread of its own, not
+        // the common pool: on a two-core host that pool has one worker, and a busy one left this read unstarted
+        java.util.concurrent.CompletableFuture<byte[]> out = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try {
-                return p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                out.complete(p.getInputStream().readAllBytes());
+            } catch (IOException | RuntimeException e) {
+                out.completeExceptionally(e);
             }
-        });
+        }, "host-read-" + host.name());
+        reader.setDaemon(true);
+        reader.start();
         if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' did not finish within " + deadline.toSeconds() + " s");
@@ -64,8 +68,10 @@ public final class HostCommands {
         if (p.exitValue() != 0) throw new IOException("on host " + host.name() + ": '" + String.join(" ", command) + "' exited " + p.exitValue());
         try {
             return out.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("on host " + host.name() + ": reading the output of '" + String.join(" ", command) + "' failed: " + e.getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("on host " + host.name() + ": the output of '" + String.join(" ", command) + "' was not read within " + deadline.toSeconds() + " s", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("on host " + host.name() + ": reading the output of '" + String.join(" ", command) + "' failed: " + e.getCause(), e);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.shardkit.failover.recovery.Switchover;
 import io.shardkit.it.fixture.AckCheck;
 import io.shardkit.it.fixture.AckWriter;
 import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.Rejoin;
 import io.shardkit.it.fixture.MergeRuns;
 import io.shardkit.mysql.Endpoint;
 import io.shardkit.mysql.Queries;
@@ -256,51 +257,9 @@ final class FailoverRuns implements AutoCloseable {
         void rejoin(String old) throws Exception;
     }
 
-    /**
-     * The old primary restarted (it comes back read-only) and made a replica of its group's primary
-     * again. A semi-sync primary killed mid-commit may hold its last transactions, never
-     * acknowledged to any client, that no survivor received: 'failover rejoin' refuses it, as it
-     * must. The benchmark needs the member for its next run, so it discards them here, a step of
-     * this fixture only (MariaDB: the binary log reset and replication resumed from the last
-     * transaction both servers have; the rows of those transactions are the benchmark's own).
-     */
+    /** The old primary back as a replica of its group (see {@link Rejoin}). */
     void rejoin(String old) throws Exception {
-        if (f.sandbox().status().stream().noneMatch(s -> s.instance().equals(old) && s.running())) f.sandbox().startInstance(old);
-        Fleet.await(old + " answering", Duration.ofSeconds(60), () -> f.discover().state(old).reachable());
-        try (Failovers ops = failovers()) {
-            ops.rejoin(old);
-            return;
-        } catch (IllegalStateException refused) {
-            if (!String.valueOf(refused.getMessage()).contains("rejoin refused")) throw refused;
-            System.out.println("bench: " + refused.getMessage() + "; discarding them (never acknowledged: semi-sync)");
-        }
-        String group = topology.groups().values().stream().filter(g -> g.instanceNames().contains(old)).findFirst().orElseThrow().name();
-        String primary = primary(f, group);
-        String serverId;
-        String theirs;
-        try (Connection c = f.connect(old)) {
-            serverId = Queries.string(c, "SELECT @@server_id");
-        }
-        try (Connection c = f.connect(primary)) {
-            theirs = Queries.string(c, "SELECT @@GLOBAL.gtid_binlog_state");
-        }
-        // the last transaction of the old primary the new one has, per domain: where replication resumes
-        List<String> resume = new ArrayList<>();
-        for (String g : theirs.split(",")) if (g.trim().split("-")[1].equals(serverId)) resume.add(g.trim());
-        assertThat(resume).as("the new primary has transactions of " + old).isNotEmpty();
-        try (Connection c = f.connect(old)) {
-            Queries.execute(c, "STOP SLAVE");
-            Queries.execute(c, "RESET MASTER");
-            Queries.execute(c, "SET GLOBAL gtid_slave_pos = '" + String.join(",", resume) + "'");
-            Topology.Instance p = topology.instance(primary);
-            var repl = topology.credentials().replication().resolve();
-            Queries.execute(c, io.shardkit.mysql.Flavors.MARIADB.changeSource(new io.shardkit.mysql.ReplicationSource(p.ip(), p.port(), repl.user(), repl.password())));
-            Queries.execute(c, "START SLAVE");
-        }
-        Fleet.await(old + " replicating from " + primary, Duration.ofSeconds(30), () -> {
-            var st = f.discover().state(old);
-            return st.replica() != null && st.replica().healthy();
-        });
+        Rejoin.discardingUnacknowledged(f, topology, catalog, old);
     }
 
     @Override

@@ -50,11 +50,44 @@ abstract class WriterIpScenarios {
         return Main.run(new PrintWriter(out, true), new PrintWriter(out, true), all);
     }
 
-    /** server_id and read_only of whatever answers on this address now (a fresh connection). */
+    /**
+     * server_id and read_only of whatever answers on this address (a fresh connection, as a client
+     * would retry it for 5 s: a neighbour's ARP entry follows a move within about a second, not at
+     * once; without the gratuitous ARP it takes ~30 s and this fails).
+     */
     static List<Long> whoAnswers(Fleet f, String ip) throws Exception {
-        try (Connection c = Connections.open(new Endpoint(ip, 3306), f.admin(), ConnectionSettings.PROBE)) {
-            return List.of(Long.parseLong(Queries.string(c, "SELECT @@server_id")), Long.parseLong(Queries.string(c, "SELECT @@read_only")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            try (Connection c = Connections.open(new Endpoint(ip, 3306), f.admin(), ConnectionSettings.PROBE)) {
+                return List.of(Long.parseLong(Queries.string(c, "SELECT @@server_id")), Long.parseLong(Queries.string(c, "SELECT @@read_only")));
+            } catch (java.sql.SQLException e) {
+                if (System.nanoTime() > deadline) throw new AssertionError("nothing answers on " + ip + ":3306 within 5 s; " + network(f, ip), e);
+            }
         }
+    }
+
+    /** Where the address is, as the failure message of {@link #whoAnswers}: the manager's neighbour entry and route, each host's hold and listeners. */
+    static String network(Fleet f, String ip) {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("manager: ").append(sh(List.of("ip", "neigh", "show", ip))).append(" | ").append(sh(List.of("ip", "route", "get", ip)));
+            for (Topology.Host h : f.topology().hosts().values()) {
+                List<String> cmd = new java.util.ArrayList<>(h.access().exec());
+                cmd.addAll(List.of("sh", "-c", "ip -o addr show | grep -F ' " + ip + "/' ; ss -Hltn src " + ip + ":3306"));
+                String out = sh(cmd).strip();
+                if (!out.isEmpty()) b.append("; ").append(h.name()).append(": ").append(out.replace('\n', ' '));
+            }
+        } catch (Exception e) {
+            b.append("; (").append(e).append(")");
+        }
+        return b.toString();
+    }
+
+    private static String sh(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out.strip();
     }
 
     static long serverId(Fleet f, String instance) throws Exception {

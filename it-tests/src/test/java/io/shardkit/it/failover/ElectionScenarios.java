@@ -49,7 +49,7 @@ abstract class ElectionScenarios {
             Fleet.await(laggard + " lagging for " + hold.toMillis() + " ms", hold.plusSeconds(10), () -> System.nanoTime() - locked > hold.toNanos());
             f.sandbox().killInstance(old);
             long killed = System.nanoTime();
-            CompletableFuture<Recovery.Result> r = CompletableFuture.supplyAsync(() -> fx.awaitRecovery(group, Duration.ofSeconds(60)));
+            CompletableFuture<Recovery.Result> r = CompletableFuture.supplyAsync(() -> fx.awaitRecovery(group, Duration.ofSeconds(60)), io.shardkit.it.fixture.MergeRuns.OWN_THREAD);
             Fleet.await("time to let go of the lock", releaseAfterKill.plusSeconds(10), () -> System.nanoTime() - killed > releaseAfterKill.toNanos() || r.isDone());
             Queries.execute(c, "UNLOCK TABLES");
             return r.get();
