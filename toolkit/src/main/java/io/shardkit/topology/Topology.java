@@ -82,9 +82,11 @@ public record Topology(Path source, Map<String, Zone> zones, Map<String, Host> h
      * @param jsonHook      a command fed the failover as a JSON document on stdin (or null)
      * @param crossZoneHook the mover used instead of the writer IP when the new primary is in another
      *                      zone (a secondary IP cannot leave its zone's subnet); null: no cross-zone move
+     * @param stonithHook   a command that powers off the old primary's host (IPMI, a cloud API), run when
+     *                      neither the old primary nor its host answers (or null)
      */
-    public record Failover(Durability durability, ZonePolicy zonePolicy, Path mhaScript, Path jsonHook, Path crossZoneHook) {
-        public static final Failover DEFAULT = new Failover(null, ZonePolicy.SAME_ZONE_PREFERRED, null, null, null);
+    public record Failover(Durability durability, ZonePolicy zonePolicy, Path mhaScript, Path jsonHook, Path crossZoneHook, Path stonithHook) {
+        public static final Failover DEFAULT = new Failover(null, ZonePolicy.SAME_ZONE_PREFERRED, null, null, null, null);
 
         public Failover {
             if (zonePolicy == null) zonePolicy = ZonePolicy.SAME_ZONE_PREFERRED;

@@ -177,7 +177,7 @@ public final class TopologyFile {
         Map<String, String> memberOf = new HashMap<>();
         for (var e : namedMappings(section, "groups", topLine).entrySet()) {
             String name = e.getKey();
-            Map<String, NodeTuple> f = fields(e.getValue(), "group " + name, Set.of("writer", "members", "durability", "zone-policy", "mha-script", "json-hook", "cross-zone-hook"));
+            Map<String, NodeTuple> f = fields(e.getValue(), "group " + name, Set.of("writer", "members", "durability", "zone-policy", "mha-script", "json-hook", "cross-zone-hook", "stonith-hook"));
             String writer = f.containsKey("writer") ? scalar(f.get("writer").getValueNode(), "writer") : null;
             if (writer != null) uniqueAddress(writer, f.get("writer").getValueNode(), addresses, "group " + name + " writer");
             List<Member> members = new ArrayList<>();
@@ -221,7 +221,7 @@ public final class TopologyFile {
                 problem(f.get("zone-policy").getValueNode(), "group " + group + ": zone-policy '" + z + "' is not one of same-zone-required, same-zone-preferred, any-zone");
             }
         }
-        return new Topology.Failover(durability, zone, hook(f, "mha-script"), hook(f, "json-hook"), hook(f, "cross-zone-hook"));
+        return new Topology.Failover(durability, zone, hook(f, "mha-script"), hook(f, "json-hook"), hook(f, "cross-zone-hook"), hook(f, "stonith-hook"));
     }
 
     /** A hook's path, relative to the topology file's directory. */

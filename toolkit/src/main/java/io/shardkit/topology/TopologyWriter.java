@@ -56,6 +56,7 @@ public final class TopologyWriter {
             if (fo.mhaScript() != null) m.put("mha-script", fo.mhaScript().toString());
             if (fo.jsonHook() != null) m.put("json-hook", fo.jsonHook().toString());
             if (fo.crossZoneHook() != null) m.put("cross-zone-hook", fo.crossZoneHook().toString());
+            if (fo.stonithHook() != null) m.put("stonith-hook", fo.stonithHook().toString());
             m.put("members", g.members().stream().map(mem -> {
                 Map<String, Object> mm = new LinkedHashMap<>();
                 mm.put("instance", mem.instance());

@@ -233,7 +233,15 @@ abstract class FailoverFaultScenarios {
     @Test
     @Order(4)
     void aDeadHostIsOneEventAndItsPrimariesLandOnDifferentHosts(Fleet f) throws Exception {
-        try (FailoverFixture fx = new FailoverFixture(f, GROUPS, FailoverSettings.defaults(f.admin()))) {
+        // every group has a STONITH hook: it must run once for the dead host, not once per group
+        java.nio.file.Path shots = f.home().resolve("stonith.log");
+        java.nio.file.Path hook = f.home().resolve("stonith.sh");
+        java.nio.file.Files.writeString(hook, "#!/bin/sh\n{ cat; echo; } >> '" + shots + "'\necho 'powered off (test hook)'\n");
+        hook.toFile().setExecutable(true);
+        Map<String, Map<String, Object>> settings = new HashMap<>();
+        for (String g : GROUPS) settings.put(g, Map.of("stonith-hook", hook.toString()));
+        io.shardkit.topology.Topology t = FailoverFixture.edited(f, settings, Map.of());
+        try (FailoverFixture fx = new FailoverFixture(f, t, GROUPS, FailoverSettings.defaults(f.admin()))) {
             for (String g : GROUPS) new RecoveryStore(fx.catalog).acknowledge(g, "test: earlier cases");
             FleetView view = f.discover();
             Map<String, List<String>> primariesByHost = new HashMap<>();
@@ -245,7 +253,16 @@ abstract class FailoverFaultScenarios {
             List<String> hit = primariesByHost.get(host);
             assertThat(hit).as("a host with two or more primaries").hasSizeGreaterThanOrEqualTo(2);
             f.sandbox().killHost(host);
-            for (String g : hit) assertThat(fx.awaitRecovery(g, Duration.ofSeconds(40)).outcome()).isEqualTo(Recovery.Outcome.DONE);
+            for (String g : hit) {
+                Recovery.Result r = fx.awaitRecovery(g, Duration.ofSeconds(40));
+                assertThat(r.outcome()).as(r.reason()).isEqualTo(Recovery.Outcome.DONE);
+                String fence = String.join("; ", r.steps().stream().filter(st -> st.name().equals("fence")).findFirst().orElseThrow().evidence());
+                assertThat(fence).as(g + "'s fence step").contains("stonith-hook " + hook, "powered off host " + host);
+            }
+            List<String> shot = java.nio.file.Files.readAllLines(shots).stream().filter(l -> !l.isBlank()).toList();
+            System.out.println("stonith-hook ran " + shot.size() + " time(s) for " + hit.size() + " groups on " + host + ": " + shot);
+            assertThat(shot).as("one STONITH for the host").hasSize(1);
+            assertThat(shot.getFirst()).contains("\"event\":\"stonith\"", "\"host\":\"" + host + "\"");
             var store = new RecoveryStore(fx.catalog);
             Set<String> events = new HashSet<>();
             Set<String> newHosts = new HashSet<>();

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "shardkit", mixinStandardHelpOptions = true, version = "shardkit 0.1.0",
+@Command(name = "shardkit", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, version = "shardkit 0.1.0",
         description = "Online shard merges and MHA-style failover for MySQL/MariaDB fleets.",
         subcommands = {SandboxCommand.class, TopologyCommand.class, MergeCommand.class, FailoverCommand.class, CatalogCommand.class, DaemonCommand.class, ShellCommand.class, RunCommand.class})
 public final class RootCommand implements Runnable {

@@ -132,7 +132,7 @@ public final class Endpoints {
         return JSON.writeValueAsString(doc);
     }
 
-    private Map<String, Object> instance(String name) {
+    Map<String, Object> instance(String name) {
         Topology.Instance i = topology.instance(name);
         Topology.Host h = topology.hostOf(name);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -145,7 +145,7 @@ public final class Endpoints {
     }
 
     /** Runs a hook; its non-zero exit fails the step with what it printed. */
-    private static void runHook(Path hook, List<String> args, String stdin) throws IOException, InterruptedException {
+    static String runHook(Path hook, List<String> args, String stdin) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(hook.toString()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -158,5 +158,6 @@ public final class Endpoints {
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (p.exitValue() != 0) throw new IOException("hook " + hook + " " + String.join(" ", args) + " exited " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));
+        return out;
     }
 }

@@ -69,6 +69,7 @@ public final class Recovery {
     /** Each instance's binary log basename as last seen alive (null: unknown, no salvage possible). */
     private java.util.function.Function<String, String> binlogs = i -> null;
     private final Consumer<String> progress;
+    private final Stonith stonith;
     private Consumer<String> stageHook = s -> {};
 
     public Recovery(Topology topology, Servers servers, Endpoints endpoints, RecoveryStore store, GroupLocks locks, Settings settings,
@@ -81,6 +82,7 @@ public final class Recovery {
         this.locks = locks;
         this.settings = settings;
         this.progress = progress;
+        this.stonith = new Stonith(topology, endpoints);
     }
 
     /** Where each instance's binary log lives, as the monitor saw it while the instance answered (for the salvage). */
@@ -161,7 +163,7 @@ public final class Recovery {
             run.step("lock", ev -> lock(group, holder, ev));
             boolean hostAnswers = snapshot.primaryHost() == HostAnswer.ANSWERS;
             // true when the old primary still answers, fenced by SQL: the winner then takes everything from it by replication
-            boolean fencedLive = run.step("fence", ev -> fence(snapshot, hostAnswers, ev));
+            boolean fencedLive = run.step("fence", ev -> fence(id, snapshot, hostAnswers, ev));
             ranking = run.step("elect", ev -> {
                 List<Candidate> candidates = new ArrayList<>();
                 for (ReplicaView r : snapshot.replicas()) {
@@ -244,9 +246,10 @@ public final class Recovery {
      * answers; stopped through its host when it does not answer but its host does (a stall, a
      * partition of the manager alone); a stalled primary of a semi-sync group whose host does not
      * answer either is left to the monitor, which fences it as soon as it answers again, since none
-     * of its commits can be acknowledged meanwhile (its replicas follow the new primary).
+     * of its commits can be acknowledged meanwhile (its replicas follow the new primary). When
+     * neither answers, the group's stonith-hook (if any) powers the host off, once per host.
      */
-    private Boolean fence(GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
+    private Boolean fence(String id, GroupSnapshot s, boolean hostAnswers, List<String> ev) throws Exception {
         String old = s.primary().instance();
         Reach reach = s.primaryProbe().reach();
         if (reach == Reach.ANSWERED) {
@@ -261,13 +264,16 @@ public final class Recovery {
             ev.add(servers.stopThroughHost(old));
             return false;
         }
+        if (reach == Reach.REFUSED) {
+            ev.add("old primary " + old + " refuses connections: mysqld is not running");
+            return false;
+        }
+        // neither the old primary nor its host answers: the machine is powered off when the group has a hook for it
+        String shot = stonith.shoot(id, s.group(), old);
+        if (shot != null) ev.add(shot);
         if (reach == Reach.STALLED && semi) {
             ev.add("old primary " + old + " is stalled on a semi-sync group and its host does not answer: it cannot acknowledge without a replica;"
                     + " the monitor fences it when it answers again");
-            return false;
-        }
-        if (reach == Reach.REFUSED) {
-            ev.add("old primary " + old + " refuses connections: mysqld is not running");
             return false;
         }
         ev.add("old primary " + old + " and its host do not answer (" + reach.word() + "): " + (semi ? "semi-sync: it cannot acknowledge alone"
