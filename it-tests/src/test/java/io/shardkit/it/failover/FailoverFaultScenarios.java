@@ -162,7 +162,11 @@ abstract class FailoverFaultScenarios {
             long cutNanos;
             long healedAt;
             try (ZoneClient client = new ZoneClient(f, host, f.topology().group(group).writerIp(), "fo.zc", "zc")) {
-                Fleet.await("the in-zone client writing", Duration.ofSeconds(30), () -> client.acknowledged.size() > 20);
+                try {
+                    Fleet.await("the in-zone client writing", Duration.ofSeconds(30), () -> client.acknowledged.size() > 20);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + " (" + client.acknowledged.size() + " acknowledged; its last error: " + client.lastError() + ")", e);
+                }
                 cutAt = System.currentTimeMillis();
                 cutNanos = System.nanoTime();
                 f.sandbox().partitionZone(zone);

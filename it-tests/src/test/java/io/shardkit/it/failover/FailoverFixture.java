@@ -41,6 +41,8 @@ final class FailoverFixture implements AutoCloseable {
     final WritabilityProber prober;
     final List<AckWriter> writers = new ArrayList<>();
     private final List<CompletableFuture<Void>> running = new ArrayList<>();
+    /** The writers' part of {@link #running} (the prober runs until {@link #stopAndCheck}). */
+    private final List<CompletableFuture<Void>> writing = new ArrayList<>();
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
     private final String run = "r" + RUNS.incrementAndGet() + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
@@ -68,7 +70,9 @@ final class FailoverFixture implements AutoCloseable {
             // a tag prefix of this fixture's own: fo.acks keeps earlier tests' rows, and a repeated tag would be refused
             AckWriter w = new AckWriter("ack-" + g + "-" + run, f.app(), () -> new AckWriter.Route("writer", writer, "INSERT INTO fo.acks (tag) VALUES (?)"), 20_000_000L);
             writers.add(w);
-            running.add(CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD));
+            CompletableFuture<Void> w1 = CompletableFuture.runAsync(w, MergeRuns.OWN_THREAD);
+            running.add(w1);
+            writing.add(w1);
         }
         try {
             Fleet.await("clients writing through the writer IPs", Duration.ofSeconds(20), () -> writers.stream().allMatch(w -> w.acknowledged.size() > 20));
@@ -151,7 +155,7 @@ final class FailoverFixture implements AutoCloseable {
     List<String> forgiveAsyncLoss(List<String> groups, long sinceNanos) throws Exception {
         // stopped first: a write acknowledged after the read below would look lost
         writers.forEach(AckWriter::stop);
-        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+        CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
         java.util.Set<String> there = new java.util.HashSet<>(tagsOnPrimaries(groups));
         List<String> forgiven = new ArrayList<>();
         for (AckWriter w : writers) {

@@ -33,7 +33,7 @@ final class ZoneClient implements AutoCloseable {
         Path stop = dir.resolve("stop");
         String script = "i=0; while [ ! -e " + stop + " ]; do i=$((i+1)); "
                 + "if timeout -s KILL 3 mariadb --defaults-extra-file=" + cnf + " --connect-timeout=2 -h " + writerIp + " -e \"INSERT INTO " + table
-                + " (tag) VALUES ('" + prefix + "-$i')\" >/dev/null 2>&1; then echo \"ack " + prefix + "-$i $(date +%s%3N)\"; fi; done";
+                + " (tag) VALUES ('" + prefix + "-$i')\" >/dev/null 2>" + dir.resolve("last-error") + "; then echo \"ack " + prefix + "-$i $(date +%s%3N)\"; fi; done";
         String ns = f.sandbox().layout().host(host).namespace();
         process = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c", script).redirectErrorStream(true).start();
         process.getOutputStream().close();
@@ -47,6 +47,15 @@ final class ZoneClient implements AutoCloseable {
                 // the process ended
             }
         });
+    }
+
+    /** What the client said when its last write failed (for a failure message). */
+    String lastError() {
+        try {
+            return Files.readString(dir.resolve("last-error")).strip();
+        } catch (Exception e) {
+            return "(nothing)";
+        }
     }
 
     /** Stops after the statement in flight (at most its 3 s bound); waits for the loop to end. */
