@@ -131,8 +131,8 @@ final class FailoverRuns implements AutoCloseable {
         long killed = System.nanoTime();
         f.sandbox().killInstance(old);
         RecoveryStore.Row row = awaitRecovery(group, killedAt);
-        Fleet.await(group + "'s client writing again", Duration.ofSeconds(30), () -> w.acknowledged.stream().anyMatch(a -> a.atNanos() > killed));
-        long writable = (w.acknowledged.stream().filter(a -> a.atNanos() > killed).findFirst().orElseThrow().atNanos() - killed) / 1_000_000;
+        Fleet.await(group + "'s client writing again", Duration.ofSeconds(30), () -> w.backAfterOutage(killed) > 0);
+        long writable = (w.backAfterOutage(killed) - killed) / 1_000_000;
         long acked = check(List.of(w), row.newPrimary());
         Sample s = sample(group, row, killedAt, writable, acked);
         rejoin(old);
@@ -163,8 +163,8 @@ final class FailoverRuns implements AutoCloseable {
             String g = hit.get(i);
             AckWriter w = ws.get(i);
             RecoveryStore.Row row = awaitRecovery(g, killedAt);
-            Fleet.await(g + "'s client writing again", Duration.ofSeconds(30), () -> w.acknowledged.stream().anyMatch(a -> a.atNanos() > killed));
-            long writable = (w.acknowledged.stream().filter(a -> a.atNanos() > killed).findFirst().orElseThrow().atNanos() - killed) / 1_000_000;
+            Fleet.await(g + "'s client writing again", Duration.ofSeconds(30), () -> w.backAfterOutage(killed) > 0);
+            long writable = (w.backAfterOutage(killed) - killed) / 1_000_000;
             out.add(sample(g, row, killedAt, writable, 0));
         }
         for (int i = 0; i < hit.size(); i++) check(List.of(ws.get(i)), primary(f, hit.get(i)));

@@ -57,8 +57,8 @@ class MhaPeerSmoke {
                 long dead = System.nanoTime();
                 String promoted = mha.awaitFailover(Duration.ofMinutes(2));
                 Fleet.await("a write acknowledged through the writer IP after the kill (client errors: " + w.errors + ")", Duration.ofSeconds(30),
-                        () -> w.acknowledged.stream().anyMatch(a -> a.atNanos() > dead));
-                long firstWrite = w.acknowledged.stream().mapToLong(AckWriter.Attempt::atNanos).filter(t -> t > dead).min().orElseThrow();
+                        () -> w.backAfterOutage(dead) > 0);
+                long firstWrite = w.backAfterOutage(dead);
                 int after = w.acknowledged.size();
                 Fleet.await("more writes on " + promoted, Duration.ofSeconds(20), () -> w.acknowledged.size() > after + 20);
                 w.stop();

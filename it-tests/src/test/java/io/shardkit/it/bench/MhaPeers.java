@@ -39,8 +39,8 @@ final class MhaPeers {
                     f.sandbox().killInstance(old);
                     String promoted = mha.awaitFailover(Duration.ofMinutes(2));
                     Fleet.await("a write acknowledged after the kill (client errors: " + w.errors + ")", Duration.ofSeconds(60),
-                            () -> w.acknowledged.stream().anyMatch(a -> a.atNanos() > killed));
-                    long first = w.acknowledged.stream().mapToLong(AckWriter.Attempt::atNanos).filter(t -> t > killed).min().orElseThrow();
+                            () -> w.backAfterOutage(killed) > 0);
+                    long first = w.backAfterOutage(killed);
                     w.stop();
                     writing.get();
                     List<String> tags = new ArrayList<>();
