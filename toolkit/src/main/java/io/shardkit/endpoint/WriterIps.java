@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Moves writer secondary IPs between hosts, the way MHA's master_ip_online_change scripts do:
- * {@code ip addr del} on every host that may hold the address, {@code ip addr add} on the new one,
- * then one gratuitous ARP so clients and switches forget the old MAC at once (without it clients
+ * {@code ip addr add} on the new host, then {@code ip addr del} on every host that may hold the address,
+ * with one gratuitous ARP from the new host in between, so clients and switches forget the old MAC at once (without it clients
  * see about 30 s of timeouts here). Commands run through each host's {@link HostAccess}
  * (ssh, or {@code ip netns exec} in a sandbox). The new owner must already listen on the address
  * (bind_address with ip_nonlocal_bind, or a wildcard bind): {@link #listening} checks that first.
@@ -40,15 +40,31 @@ public final class WriterIps {
         return run(host, List.of("ip", "-o", "addr", "show", "dev", host.device())).contains(" " + ip + "/");
     }
 
-    /** Takes the address off every {@code from} host that has it and puts it on {@code to}; announces it. */
+    /**
+     * Puts the address on {@code to} and announces it there, then takes it off every {@code from}
+     * host that has it. In that order: a client that sent its SYN to the old MAC before the
+     * announcement reached it gets a reset from the old host (which still holds the address, its
+     * server fenced or dead) and reconnects to the new one at once; taken off first, that SYN is
+     * dropped and the client waits for its retransmission (1 s). The old host holds the address a few
+     * milliseconds longer, while what listens there is fenced, stopped or gone. One command per host
+     * ({@code ip addr replace} adds or keeps; a {@code del} of an address that is not there is a
+     * no-op), plain arguments, so they pass through ssh unchanged.
+     */
     public static void apply(Move m) throws IOException, InterruptedException {
-        for (Host h : m.from()) {
-            if (h.name().equals(m.to().name())) continue;
-            remove(h, m.ip());
-        }
         Host to = m.to();
-        if (!holds(to, m.ip())) run(to, List.of("ip", "addr", "add", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
+        run(to, List.of("ip", "addr", "replace", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
         announce(to, m.ip());
+        for (Host h : m.from()) {
+            if (h.name().equals(to.name())) continue;
+            try {
+                run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()));
+            } catch (IOException e) {
+                // iproute2 says so (newer: "Address not found", older: "Cannot assign requested address") when the address is
+                // not on the interface: nothing to take off
+                String why = String.valueOf(e.getMessage());
+                if (!why.contains("Address not found") && !why.contains("Cannot assign requested address")) throw e;
+            }
+        }
     }
 
     /** The announcement last started for each address, by this process. */

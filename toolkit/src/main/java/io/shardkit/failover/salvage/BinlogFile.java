@@ -199,13 +199,18 @@ public final class BinlogFile {
             if (e.type() == MARIADB_GTID_LIST) {
                 ByteBuffer b = e.body();
                 long count = b.getInt() & 0x0fffffffL;
-                List<String> parts = new ArrayList<>();
+                // the list is a binary log state: one entry per domain AND server id (a member that was primary twice has
+                // 0-101-52,0-102-53); what was executed before this file is, per domain, the entry with the highest sequence
+                java.util.TreeMap<Long, long[]> last = new java.util.TreeMap<>();
                 for (long k = 0; k < count; k++) {
                     long domain = b.getInt() & 0xffffffffL;
                     long server = b.getInt() & 0xffffffffL;
                     long seq = b.getLong();
-                    parts.add(domain + "-" + server + "-" + seq);
+                    long[] had = last.get(domain);
+                    if (had == null || Long.compareUnsigned(seq, had[1]) > 0) last.put(domain, new long[] {server, seq});
                 }
+                List<String> parts = new ArrayList<>();
+                last.forEach((domain, at) -> parts.add(domain + "-" + at[0] + "-" + Long.toUnsignedString(at[1])));
                 return String.join(",", parts);
             }
         }
