@@ -205,6 +205,11 @@ final class FailoverRuns implements AutoCloseable {
     /** Puts the group's primary on {@code instance} (a switchover in this JVM, not measured): arranging a host's load. */
     void primaryOn(String group, String instance) throws Exception {
         if (primary(f, group).equals(instance)) return;
+        // a member that rejoined after a host kill applies what it missed first: a switchover to a lagging replica is refused
+        Fleet.await(instance + " caught up in " + group, Duration.ofSeconds(120), () -> {
+            var st = f.discover().state(instance);
+            return st.replica() != null && st.replica().healthy() && st.replica().secondsBehind() != null && st.replica().secondsBehind() <= 1;
+        });
         try (Failovers ops = failovers()) {
             Switchover.Result r = ops.switchover(group, instance, Duration.ofSeconds(5));
             assertThat(r.done()).as(r.reason()).isTrue();
