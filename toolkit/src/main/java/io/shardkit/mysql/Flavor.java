@@ -77,6 +77,14 @@ public interface Flavor {
      */
     List<Statement> semiSyncSource();
 
+    /**
+     * Undoes {@link #semiSyncSource} on a member that becomes a replica (a demoted or rejoining
+     * primary): left on, with no fallback and no replica of its own, MariaDB made its SQL thread's
+     * commits wait for acknowledgements that never come, and STOP SLAVE waited behind them.
+     * Servers without the semi-sync plugin refuse these variables (error 1193): callers ignore that.
+     */
+    List<Statement> notSemiSyncSource();
+
     /** Query whose rows are (Variable_name, Value) pairs describing semi-sync settings and status. */
     String semiSyncQuery();
 

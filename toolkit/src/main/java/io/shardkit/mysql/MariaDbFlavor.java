@@ -71,6 +71,11 @@ final class MariaDbFlavor implements Flavor {
     }
 
     @Override
+    public List<Statement> notSemiSyncSource() {
+        return List.of(Statement.of("SET GLOBAL rpl_semi_sync_master_enabled = OFF"));
+    }
+
+    @Override
     public String semiSyncQuery() {
         return "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME LIKE 'RPL_SEMI_SYNC%'"
                 + " UNION ALL SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME LIKE 'RPL_SEMI_SYNC%'";

@@ -105,6 +105,11 @@ final class MySqlFlavor implements Flavor {
     }
 
     @Override
+    public List<Statement> notSemiSyncSource() {
+        return List.of(Statement.of("SET GLOBAL " + (legacy() ? "rpl_semi_sync_master" : "rpl_semi_sync_source") + "_enabled = OFF"));
+    }
+
+    @Override
     public String semiSyncQuery() {
         return "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM performance_schema.global_variables WHERE VARIABLE_NAME LIKE 'rpl_semi_sync%'"
                 + " UNION ALL SELECT VARIABLE_NAME, VARIABLE_VALUE FROM performance_schema.global_status WHERE VARIABLE_NAME LIKE 'Rpl_semi_sync%'";

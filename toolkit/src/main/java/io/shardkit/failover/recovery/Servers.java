@@ -182,6 +182,15 @@ public final class Servers {
         ConnectionSettings bounded = new ConnectionSettings(ConnectionSettings.ADMIN.connectTimeout(), REPOINT_STATEMENT, false, false);
         try (Connection c = Connections.open(topology.instance(replica).endpoint(), admin, bounded)) {
             Flavor f = flavor(c);
+            // first: a replica must not be a semi-sync source (its SQL thread's commits would wait for acknowledgements),
+            // and turning it off releases commits already waiting, which STOP SLAVE would otherwise wait behind
+            for (var st : f.notSemiSyncSource()) {
+                try {
+                    Queries.execute(c, st);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != 1193) throw e; // no semi-sync plugin here (unknown system variable)
+                }
+            }
             Queries.execute(c, f.stopReplica());
             Queries.execute(c, f.resumeFromOwnHistory());
             Queries.execute(c, f.changeSource(source(newPrimary)));
