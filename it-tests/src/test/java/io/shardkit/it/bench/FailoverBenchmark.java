@@ -133,12 +133,13 @@ class FailoverBenchmark {
         md.append(String.format("%nswitchover under a client writing every 2 ms, %d runs: write block reported median %d ms (max %d), longest gap the client saw median %d ms (max %d); goal ≤ 300 ms%n",
                 switches.size(), percentile(reported, 0.5), percentile(reported, 1.0), percentile(seen, 0.5), percentile(seen, 1.0)));
         long ours = percentile(of(kills, FailoverRuns.Sample::killToWritableMillis), 0.5);
-        if (noMha.isPresent()) {
-            md.append("\nMHA 0.58: not measured here: ").append(noMha.get()).append('\n');
+        if (mha.isEmpty()) {
+            md.append("\nMHA 0.58: not measured here: ").append(noMha.orElse("no run")).append('\n');
         } else {
             long theirs = percentile(mha, 0.5);
             md.append(String.format("%nMHA 0.58 (ping_interval=1) on the same fleet and group, %d runs: median %d ms, p95 %d ms; shardkit's median is **%.2fx** MHA's time (%s)%n",
                     mha.size(), theirs, percentile(mha, 0.95), theirs > 0 ? (double) ours / theirs : 0, mha));
+            noMha.ifPresent(why -> md.append("MHA's runs stopped early: ").append(why).append('\n'));
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("killPrimary", kills);

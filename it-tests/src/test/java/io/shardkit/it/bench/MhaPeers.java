@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
 final class MhaPeers {
     private MhaPeers() {}
 
-    /** Runs {@code runs} kill -9 failovers under MHA, adding each kill-to-writable to {@code out}; or says why MHA cannot run here. */
+    /**
+     * Runs {@code runs} kill -9 failovers under MHA, adding each kill-to-writable to {@code out}; or
+     * says why MHA cannot run here, or why its runs stopped early (a failover MHA gave up on).
+     */
     static Optional<String> killToWritable(Fleet f, String group, int runs, List<Long> out, FailoverRuns.Repair repair) throws Exception {
         Optional<String> why = MhaPeer.unavailable(f);
         if (why.isPresent()) return why;
@@ -37,7 +40,16 @@ final class MhaPeers {
                     Fleet.await("writes through " + group + "'s writer IP", Duration.ofSeconds(20), () -> w.acknowledged.size() > 10);
                     long killed = System.nanoTime();
                     f.sandbox().killInstance(old);
-                    String promoted = mha.awaitFailover(Duration.ofMinutes(2));
+                    String promoted;
+                    try {
+                        promoted = mha.awaitFailover(Duration.ofMinutes(2));
+                    } catch (IllegalStateException failed) {
+                        // MHA gave up (seen: 'Generating relay diff files failed' after earlier runs): the runs so far stand
+                        String first = String.valueOf(failed.getMessage()).lines().findFirst().orElse("");
+                        System.out.println("MHA run " + run + " failed: " + failed.getMessage());
+                        f.sandbox().startInstance(old);
+                        return Optional.of("run " + run + " of " + runs + ": " + first);
+                    }
                     Fleet.await("a write acknowledged after the kill (client errors: " + w.errors + ")", Duration.ofSeconds(60),
                             () -> w.backAfterOutage(killed) > 0);
                     long first = w.backAfterOutage(killed);
