@@ -155,6 +155,16 @@ public final class Servers {
         }
     }
 
+    private static void notSemiSyncSource(Connection c, Flavor f) throws SQLException {
+        for (var st : f.notSemiSyncSource()) {
+            try {
+                Queries.execute(c, st);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1193) throw e; // no semi-sync plugin here (unknown system variable)
+            }
+        }
+    }
+
     /** How long one repoint statement may take: a recovery's last step must not hold the monitor for a minute. */
     static final java.time.Duration REPOINT_STATEMENT = java.time.Duration.ofSeconds(10);
 
@@ -184,13 +194,7 @@ public final class Servers {
             Flavor f = flavor(c);
             // first: a replica must not be a semi-sync source (its SQL thread's commits would wait for acknowledgements),
             // and turning it off releases commits already waiting, which STOP SLAVE would otherwise wait behind
-            for (var st : f.notSemiSyncSource()) {
-                try {
-                    Queries.execute(c, st);
-                } catch (SQLException e) {
-                    if (e.getErrorCode() != 1193) throw e; // no semi-sync plugin here (unknown system variable)
-                }
-            }
+            notSemiSyncSource(c, f);
             Queries.execute(c, f.stopReplica());
             Queries.execute(c, f.resumeFromOwnHistory());
             Queries.execute(c, f.changeSource(source(newPrimary)));
