@@ -55,15 +55,7 @@ public final class WriterIps {
         run(to, List.of("ip", "addr", "replace", m.ip() + "/" + to.prefixLength(), "dev", to.device()));
         announce(to, m.ip());
         for (Host h : m.from()) {
-            if (h.name().equals(to.name())) continue;
-            try {
-                run(h, List.of("ip", "addr", "del", m.ip() + "/" + h.prefixLength(), "dev", h.device()));
-            } catch (IOException e) {
-                // iproute2 says so (newer: "Address not found", older: "Cannot assign requested address") when the address is
-                // not on the interface: nothing to take off
-                String why = String.valueOf(e.getMessage());
-                if (!why.contains("Address not found") && !why.contains("Cannot assign requested address")) throw e;
-            }
+            if (!h.name().equals(to.name())) remove(h, m.ip());
         }
     }
 
@@ -96,11 +88,18 @@ public final class WriterIps {
         }
     }
 
-    /** Takes the address off the host if it has it; true when it was there. */
+    /** Takes the address off the host if it has it (one command); true when it was there. */
     public static boolean remove(Host h, String ip) throws IOException, InterruptedException {
-        if (!holds(h, ip)) return false;
-        run(h, List.of("ip", "addr", "del", ip + "/" + h.prefixLength(), "dev", h.device()));
-        return true;
+        try {
+            run(h, List.of("ip", "addr", "del", ip + "/" + h.prefixLength(), "dev", h.device()));
+            return true;
+        } catch (IOException e) {
+            // iproute2 says so (newer: "Address not found", older: "Cannot assign requested address") when the address is
+            // not on the interface: nothing to take off
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("Address not found") || why.contains("Cannot assign requested address")) return false;
+            throw e;
+        }
     }
 
     /** Applies every move at once (one per group, on different addresses). */
