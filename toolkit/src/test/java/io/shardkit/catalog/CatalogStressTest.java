@@ -173,6 +173,8 @@ class CatalogStressTest {
                 victim.killed = true;
                 victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no flush
                 victim.process.waitFor();
+                victim.reader.join(10_000); // its last lines before the kill mark in the ledger
+                ledger.killed(victim.name());
                 kills++;
                 Child next = start(home, victim.role, slot, victim.incarnation + 1);
                 children.set(slot, next);

@@ -17,14 +17,25 @@ final class StressLedger {
     private final Map<String, List<String>> moves = new HashMap<>();
     /** private group to its last event: "lock HOLDER", "unlock", or "pending" while a lock or release had not returned. */
     private final Map<String, String> locks = new HashMap<>();
+    /** private group to every line about it, with the child that printed it: what a failed check prints. */
+    private final Map<String, List<String>> lockHistory = new HashMap<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Long> openMillis = new ArrayList<>();
     private int lockEvents;
+    private long events;
+    /** Lines on a child's stdout that are not its protocol (a library's log line, or one merged with a protocol line). */
+    private final List<String> foreign = new ArrayList<>();
+    private long foreignLines;
+    private static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("(open|audit|move|lock|locking|unlocking|unlock|read|error) ");
     private long reads;
 
     /** One line of a child; lines without the closing " ." were cut by a kill and acknowledge nothing. */
     synchronized void record(String who, String line) {
-        if (!line.endsWith(" .")) return;
+        if (!line.endsWith(" .") || !PROTOCOL.matcher(line).lookingAt()) {
+            if (foreign.size() < 5) foreign.add(who + ": " + line);
+            foreignLines++;
+            if (!line.endsWith(" .")) return;
+        }
         String[] f = line.substring(0, line.length() - 2).split(" ");
         switch (f[0]) {
             case "open" -> openMillis.add(Long.parseLong(f[1]));
@@ -35,11 +46,16 @@ final class StressLedger {
                 states.add(f[3]);
             }
             case "lock" -> {
+                history(who, f[1], line);
                 locks.put(f[1], "lock " + f[2]);
                 lockEvents++;
             }
-            case "locking", "unlocking" -> locks.put(f[1], "pending");
+            case "locking", "unlocking" -> {
+                history(who, f[1], line);
+                locks.put(f[1], "pending");
+            }
             case "unlock" -> {
+                history(who, f[1], line);
                 locks.put(f[1], "unlock");
                 lockEvents++;
             }
@@ -47,6 +63,19 @@ final class StressLedger {
             case "error" -> errors.add(who + ": " + line);
             default -> { }
         }
+    }
+
+    private void history(String who, String group, String line) {
+        lockHistory.computeIfAbsent(group, k -> new ArrayList<>()).add("#" + (++events) + " " + who + ": " + line);
+    }
+
+    /** A child this test killed: its kill goes into the history of each of its groups, in order. */
+    synchronized void killed(String who) {
+        events++;
+        String prefix = "p-" + who.substring(who.indexOf('-') + 1) + "-";
+        lockHistory.forEach((g, h) -> {
+            if (g.startsWith(prefix)) h.add("#" + events + " killed");
+        });
     }
 
     synchronized void error(String message) {
@@ -63,7 +92,7 @@ final class StressLedger {
 
     synchronized String activity() {
         return openMillis.size() + " opens (slowest " + openMillis.stream().mapToLong(Long::longValue).max().orElse(0) + " ms), "
-                + lockEvents + " group locks taken or released, " + moves.size() + " jobs, " + reads * 20 + " reader rounds";
+                + lockEvents + " group locks taken or released, " + moves.size() + " jobs, " + reads * 20 + " reader rounds, " + foreignLines + " foreign stdout lines " + foreign;
     }
 
     /** What the catalog has of the acknowledged writes, and each one it lacks. */
@@ -118,9 +147,9 @@ final class StressLedger {
             if (last.equals("pending")) continue; // taken or released, or not: the call never returned
             states++;
             if (last.startsWith("lock ") && !last.substring(5).equals(held.get(group))) {
-                missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group));
+                missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group) + " (lines: " + lockHistory.get(group) + ")");
             } else if (last.equals("unlock") && held.containsKey(group)) {
-                missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group));
+                missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group) + " (lines: " + lockHistory.get(group) + ")");
             } else {
                 consistent++;
             }
