@@ -40,6 +40,21 @@ public final class Context {
         this.home = home != null ? path(home) : Path.of(System.getProperty("user.home"), ".shardkit");
     }
 
+    /**
+     * The same home, catalog and environment writing to other writers: a runbook run by a schedule
+     * speaks to its run's log, with the settings of the daemon that runs it.
+     */
+    public Context derived(PrintWriter out, PrintWriter err) {
+        Context c = new Context(out, err, env, cwd);
+        c.home = home;
+        c.catalogUrl = catalogUrl;
+        c.catalogUser = catalogUser;
+        c.catalogOptionFile = catalogOptionFile;
+        c.embeddedCatalogs = embeddedCatalogs;
+        c.debug = debug;
+        return c;
+    }
+
     /** A variable of the caller's environment, or null. */
     public String env(String name) { return env.get(name); }
 

@@ -113,12 +113,15 @@ public final class GroupLocks {
         return out;
     }
 
-    public void release(List<String> groups, String holder) {
-        for (String g : groups) release(g, holder);
+    /** Releases what {@code holder} holds of {@code groups}; returns how many it held. */
+    public int release(List<String> groups, String holder) {
+        int n = 0;
+        for (String g : groups) n += release(g, holder);
+        return n;
     }
 
-    private void release(String group, String holder) {
-        catalog.update("DELETE FROM group_locks WHERE group_name = ? AND holder = ?", group, holder);
+    private int release(String group, String holder) {
+        return catalog.update("DELETE FROM group_locks WHERE group_name = ? AND holder = ?", group, holder);
     }
 
     public Held holder(String group) {

@@ -92,8 +92,8 @@ public final class CatalogStressChild {
                 say("lock " + group + " " + me);
             } else {
                 say("unlocking " + group); // likewise until "unlock"
-                locks.release(List.of(group), me);
-                say("unlock " + group);
+                int released = locks.release(List.of(group), me);
+                say("unlock " + group + " " + released);
             }
 
             // a pause, as shardkit's own writers have: four writers in a tight loop on a saturated machine starve

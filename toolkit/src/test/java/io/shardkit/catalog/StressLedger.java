@@ -26,6 +26,8 @@ final class StressLedger {
     /** Lines on a child's stdout that are not its protocol (a library's log line, or one merged with a protocol line). */
     private final List<String> foreign = new ArrayList<>();
     private long foreignLines;
+    /** Each child's last lines: printed beside a lost lock. */
+    private final Map<String, List<String>> childLines = new HashMap<>();
     private static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("(open|audit|move|lock|locking|unlocking|unlock|read|error) ");
     private long reads;
 
@@ -37,6 +39,9 @@ final class StressLedger {
             if (!line.endsWith(" .")) return;
         }
         String[] f = line.substring(0, line.length() - 2).split(" ");
+        List<String> mine = childLines.computeIfAbsent(who, k -> new java.util.LinkedList<>());
+        mine.add("#" + (++events) + " " + line);
+        if (mine.size() > 30) mine.removeFirst();
         switch (f[0]) {
             case "open" -> openMillis.add(Long.parseLong(f[1]));
             case "audit" -> audits.put(Long.parseLong(f[1]), f[2] + " " + f[3]);
@@ -76,6 +81,11 @@ final class StressLedger {
         lockHistory.forEach((g, h) -> {
             if (g.startsWith(prefix)) h.add("#" + events + " killed");
         });
+    }
+
+    private List<String> lastLines(String group) {
+        String who = "writer-" + group.substring(2, group.lastIndexOf('-'));
+        return childLines.getOrDefault(who, List.of());
     }
 
     synchronized void error(String message) {
@@ -149,7 +159,7 @@ final class StressLedger {
             if (last.startsWith("lock ") && !last.substring(5).equals(held.get(group))) {
                 missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group) + " (lines: " + lockHistory.get(group) + ")");
             } else if (last.equals("unlock") && held.containsKey(group)) {
-                missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group) + " (lines: " + lockHistory.get(group) + ")");
+                missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group) + " (lines: " + lockHistory.get(group) + "; its writer's last lines: " + lastLines(group) + ")");
             } else {
                 consistent++;
             }

@@ -11,12 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Runs a runbook: a file of shell commands, all checked before the first one runs. */
-@Command(name = "run", description = "Run a runbook (a file of shardkit commands, one per line, # comments).")
+/** Runs a runbook: a file of shell commands, all resolved and checked before the first one runs. */
+@Command(name = "run", description = {"Run a runbook (a file of shardkit commands, one per line, # comments).",
+        "${name} is replaced by --var name=VALUE, ${name:-default} falls back to its default."})
 public final class RunCommand implements Callable<Integer> {
     private final Context ctx;
     @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--check", description = "Only validate every line; run nothing.") boolean checkOnly;
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "A variable for ${NAME} (repeatable).") List<String> vars;
+    @Option(names = {"--dry-run", "--check"}, description = "Resolve and check every line and print what would run; run nothing.") boolean dryRun;
 
     RunCommand(Context ctx) {
         this.ctx = ctx;
@@ -24,29 +26,20 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Runbook book = Runbook.read(file);
+        Runbook book = Runbook.read(file, Runbook.vars(vars));
         List<String> problems = book.validate(() -> Main.commandLine(ctx));
         if (!problems.isEmpty()) {
             problems.forEach(p -> ctx.err().println("error: " + p));
             ctx.err().println("runbook not run: fix the lines above (nothing was executed)");
             return ExitCodes.BAD_INPUT;
         }
-        if (checkOnly) {
-            ctx.out().println(file + ": " + book.steps().size() + " commands, all valid");
+        if (dryRun) {
+            for (Runbook.Step s : book.steps()) ctx.out().println(file.getFileName() + ":" + s.line() + " would run: shardkit " + s.text());
+            ctx.out().println(file + ": " + book.steps().size() + " commands, all valid (dry run: nothing was executed)");
             return ExitCodes.OK;
         }
-        for (Runbook.Step step : book.steps()) {
-            ctx.out().println(file.getFileName() + ":" + step.line() + "> " + step.text());
-            ctx.out().flush();
-            long began = System.nanoTime();
-            int code = Main.commandLine(ctx).execute(step.args().toArray(String[]::new));
-            ctx.out().printf("%s:%d %s in %.2f s%n", file.getFileName(), step.line(), code == 0 ? "done" : "failed", (System.nanoTime() - began) / 1e9);
-            ctx.out().flush();
-            if (code != 0) {
-                ctx.err().println("runbook stopped at " + file + ":" + step.line() + " (exit " + code + ")");
-                return code;
-            }
-        }
-        return ExitCodes.OK;
+        Runbook.Outcome o = book.execute(() -> Main.commandLine(ctx), ctx.out(), () -> false);
+        if (!o.ok()) ctx.err().println("runbook stopped at " + file + ":" + o.failedLine() + " (exit " + o.exitCode() + ")");
+        return o.exitCode();
     }
 }
