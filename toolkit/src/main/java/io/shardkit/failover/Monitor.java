@@ -91,7 +91,7 @@ public final class Monitor implements AutoCloseable {
      * One recovery the monitor ran, with its clock: when the primary was first seen failing, when
      * the failure was confirmed (the round that decided), when the recovery ended (System.nanoTime).
      */
-    public record Incident(String group, long suspectedNanos, long confirmedNanos, long endedNanos, Recovery.Result result) {
+    public record Incident(String group, long suspectedNanos, long confirmedNanos, long endedNanos, Recovery.Result result, AnalysisCode code) {
         public long detectMillis() { return (confirmedNanos - suspectedNanos) / 1_000_000; }
 
         public long recoverMillis() { return (endedNanos - confirmedNanos) / 1_000_000; }
@@ -169,6 +169,19 @@ public final class Monitor implements AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
+    private volatile Map<String, GroupSnapshot> lastSnapshots = Map.of();
+    private volatile Map<String, Analysis> lastAnalyses = Map.of();
+
+    /** The last round's snapshot of each group that could be collected (what the daemon's metrics show). */
+    public Map<String, GroupSnapshot> lastSnapshots() {
+        return lastSnapshots;
+    }
+
+    /** The last round's analysis of each group. */
+    public Map<String, Analysis> lastAnalyses() {
+        return lastAnalyses;
+    }
+
     /** Rounds completed so far (tests wait on it: "nothing happened for N rounds"). */
     public long rounds() {
         return rounds.get();
@@ -215,6 +228,8 @@ public final class Monitor implements AutoCloseable {
                 progress.accept(g + ": collection failed: " + e.getMessage());
             }
         });
+        lastSnapshots = Map.copyOf(snapshots);
+        lastAnalyses = Map.copyOf(analyses);
         analyses.values().forEach(this::say);
         for (Analysis a : analyses.values()) {
             if (a.code() == AnalysisCode.InconsistentTopology || a.code() == AnalysisCode.PrimaryReadOnly) adopt(a.group());
@@ -282,7 +297,7 @@ public final class Monitor implements AutoCloseable {
                     staleIps.put(a.group(), s.primary().instance());
                     suspectedAt.remove(a.group());
                 }
-                incidents.add(new Incident(a.group(), suspected, confirmed, System.nanoTime(), res));
+                incidents.add(new Incident(a.group(), suspected, confirmed, System.nanoTime(), res, a.code()));
                 progress.accept(a.group() + ": recovery " + id + " " + res.outcome() + (res.newPrimary() != null ? ", new primary " + res.newPrimary() : "")
                         + (res.reason() != null ? ": " + res.reason() : "") + " (" + res.took().toMillis() + " ms)");
             }));

@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +41,11 @@ public final class Scheduler implements AutoCloseable {
     private final String owner;
     private final BooleanSupplier leading;
     private final Runner runner;
-    private final Consumer<ScheduleRun.Outcome> finished;
+    private final BiConsumer<String, ScheduleRun.Outcome> finished;
     private final Clock clock;
     private final Map<Long, Future<?>> running = new ConcurrentHashMap<>();
+    /** Schedules with a run in flight on this daemon. */
+    private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "schedule-run");
         t.setDaemon(true);
@@ -53,9 +55,9 @@ public final class Scheduler implements AutoCloseable {
     /**
      * @param owner this daemon's name in the runs it claims
      * @param leading true while this daemon may act (confirmed leader); checked before every claim
-     * @param finished told each run's outcome (metrics)
+     * @param finished told each schedule's run outcomes (metrics)
      */
-    public Scheduler(ScheduleStore store, String owner, BooleanSupplier leading, Runner runner, Consumer<ScheduleRun.Outcome> finished, Clock clock) {
+    public Scheduler(ScheduleStore store, String owner, BooleanSupplier leading, Runner runner, BiConsumer<String, ScheduleRun.Outcome> finished, Clock clock) {
         this.store = store;
         this.owner = owner;
         this.leading = leading;
@@ -80,11 +82,16 @@ public final class Scheduler implements AutoCloseable {
         return started;
     }
 
+    /**
+     * One schedule's pending due times, one run at a time: while a run of it is in flight here, the
+     * next due time waits for the next look (and runs then, if still within the grace).
+     */
     private List<Long> fire(Schedule s, Instant now) {
+        List<Long> started = new ArrayList<>();
+        if (inFlight.contains(s.name())) return started;
         Instant since = store.lastFireTime(s.name()).orElse(s.createdAt());
         List<Instant> dues = new ArrayList<>();
         for (Instant t = s.cron().next(since); t != null && !t.isAfter(now) && dues.size() < MAX_WALK; t = s.cron().next(t)) dues.add(t);
-        List<Long> started = new ArrayList<>();
         if (dues.isEmpty()) return started;
         Instant graceStart = now.minus(GRACE);
         List<Instant> missed = dues.stream().filter(t -> t.isBefore(graceStart)).toList();
@@ -92,13 +99,18 @@ public final class Scheduler implements AutoCloseable {
             Instant last = missed.getLast();
             if (s.missed() == Schedule.Missed.RUN_ONCE) {
                 claimAndRun(s, last, ScheduleRun.Trigger.LATE, started);
+                if (!started.isEmpty()) return started; // the on-time ones follow once it ended
             } else if (leading.getAsBoolean() && store.claim(s.name(), last, owner, ScheduleRun.Trigger.LATE) instanceof ScheduleStore.Claim.Won w) {
                 store.finish(w.runId(), ScheduleRun.Outcome.MISSED, missed.size() + (missed.size() == MAX_WALK ? " or more" : "")
                         + " due times passed while no leader was up (policy: skip)");
-                finished.accept(ScheduleRun.Outcome.MISSED);
+                finished.accept(s.name(), ScheduleRun.Outcome.MISSED);
             }
         }
-        for (Instant t : dues) if (!t.isBefore(graceStart)) claimAndRun(s, t, ScheduleRun.Trigger.DUE, started);
+        for (Instant t : dues) {
+            if (t.isBefore(graceStart)) continue;
+            claimAndRun(s, t, ScheduleRun.Trigger.DUE, started);
+            if (!started.isEmpty()) break;
+        }
         return started;
     }
 
@@ -114,12 +126,13 @@ public final class Scheduler implements AutoCloseable {
         switch (store.claim(s.name(), fireTime, owner, trigger)) {
             case ScheduleStore.Claim.Won w -> {
                 started.add(w.runId());
+                inFlight.add(s.name());
                 LOG.info("schedule {}: run {} for {} ({})", s.name(), w.runId(), fireTime, trigger);
                 running.put(w.runId(), pool.submit(() -> execute(s, w.runId(), fireTime, trigger)));
             }
             case ScheduleStore.Claim.Overlap o -> {
                 LOG.warn("schedule {}: due at {} while run {} still runs: skipped", s.name(), fireTime, o.runningId());
-                finished.accept(ScheduleRun.Outcome.SKIPPED_OVERLAP);
+                finished.accept(s.name(), ScheduleRun.Outcome.SKIPPED_OVERLAP);
             }
             case ScheduleStore.Claim.Taken t -> LOG.info("schedule {}: {} was claimed by another daemon", s.name(), fireTime);
         }
@@ -145,7 +158,8 @@ public final class Scheduler implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("schedule {}: could not record the end of run {} ({}): {}", s.name(), runId, r.outcome(), e.toString());
         }
-        finished.accept(r.outcome());
+        inFlight.remove(s.name()); // after its end is recorded: the next due time is looked at only then
+        finished.accept(s.name(), r.outcome());
     }
 
     /** Runs in progress on this daemon. */

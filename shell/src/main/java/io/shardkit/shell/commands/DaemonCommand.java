@@ -7,6 +7,7 @@ import io.shardkit.shell.Main;
 import io.shardkit.shell.daemon.DaemonClient;
 import io.shardkit.shell.daemon.DaemonProcess;
 import io.shardkit.shell.daemon.DaemonServer;
+import io.shardkit.shell.daemon.DaemonSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -25,35 +26,54 @@ public final class DaemonCommand {
 
         @Option(names = "--wait", defaultValue = "30s", description = "How long to wait for it to answer (default: ${DEFAULT-VALUE}).")
         String waitFor;
+        @Option(names = "--config", paramLabel = "FILE", description = "Its fleet duties (see 'daemon run --help'): topology, zk, metrics, ...") Path config;
 
         Start(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() throws Exception {
-            ctx.out().print(DaemonProcess.start(ctx.home().toAbsolutePath(), Main.class.getName(), Durations.parse("--wait", waitFor)));
+            ctx.out().print(DaemonProcess.start(ctx.home().toAbsolutePath(), Main.class.getName(), Durations.parse("--wait", waitFor),
+                    config == null ? java.util.List.of() : java.util.List.of("--config", config.toAbsolutePath().toString())));
             ctx.out().flush();
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "run", description = "Run the daemon in the foreground (for systemd and the like); stops on 'shardkit daemon stop' or a signal.")
+    @Command(name = "run", description = {"Run the daemon in the foreground (for systemd and the like); stops on 'shardkit daemon stop' or a signal.",
+            "With --topology/--sandbox it monitors that fleet and fails it over; it fires due schedules; with --zk several daemons (one per zone)",
+            "elect one leader and only the leader acts; with --metrics it serves /metrics (Prometheus) and /health."})
     static final class Run implements Callable<Integer> {
         private final Context ctx;
+        @Option(names = {"-t", "--topology"}, description = "The fleet to monitor (topology YAML).") Path topology;
+        @Option(names = "--sandbox", description = "Monitor this sandbox's fleet.") String sandbox;
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML with any of: topology, sandbox, zk, zk-path, zk-session, id, metrics, interval, max-lag;"
+                + " options given here win.") Path config;
+        @Option(names = "--zk", paramLabel = "HOST:PORT,...", description = "ZooKeeper: elect one leader among the daemons that share --zk-path.") String zk;
+        @Option(names = "--zk-path", paramLabel = "PATH", description = "The election's path (default /shardkit/leader).") String zkPath;
+        @Option(names = "--zk-session", paramLabel = "DURATION", description = "ZooKeeper session timeout: a dead leader is replaced after about this long (default 4s).") String zkSession;
+        @Option(names = "--id", description = "This daemon's name in the election, runs and metrics (default: host name and pid).") String id;
+        @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve /metrics and /health here (port 0: any free one, printed).") String metricsAddress;
+        @Option(names = "--interval", paramLabel = "DURATION", description = "Monitor probe interval (default 500ms).") String interval;
+        @Option(names = "--max-lag", paramLabel = "DURATION", description = "A replica lagging more is not elected (default 60s).") String maxLag;
 
         Run(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() throws Exception {
             io.shardkit.shell.LogSetup.info("io.shardkit.shell.daemon");
+            DaemonSettings cfg = DaemonSettings.read(config).with(topology, sandbox, zk, zkPath, zkSession, id, metricsAddress, interval, maxLag);
             // embedded catalogs stay open between commands (opening one is a tenth of a second); each command gets a view it may close
             java.util.Map<Path, Catalog> catalogs = new java.util.concurrent.ConcurrentHashMap<>();
+            ctx.embeddedCatalogs(home -> catalogs.computeIfAbsent(home.toAbsolutePath().normalize(), Catalog::embedded).borrowed());
             DaemonServer.Runner runner = (out, err, env, cwd, args) -> {
                 Context c = new Context(out, err, env, cwd);
                 c.embeddedCatalogs(home -> catalogs.computeIfAbsent(home.toAbsolutePath().normalize(), Catalog::embedded).borrowed());
                 return Main.commandLine(c).execute(args);
             };
             try (DaemonServer server = new DaemonServer(ctx.home().toAbsolutePath(), runner);
-                 AutoCloseable closeCatalogs = () -> catalogs.values().forEach(Catalog::close)) {
+                 AutoCloseable closeCatalogs = () -> catalogs.values().forEach(Catalog::close);
+                 Catalog catalog = ctx.openCatalog();
+                 FleetRun fleet = FleetRun.start(ctx, cfg, catalog)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         server.removeSocket();
@@ -62,6 +82,8 @@ public final class DaemonCommand {
                     }
                 }));
                 ctx.out().println("daemon serving " + server.socket());
+                fleet.describe(ctx.out());
+                ctx.out().flush();
                 warmUp(catalogs, ctx.home().toAbsolutePath().normalize());
                 server.serve();
             }

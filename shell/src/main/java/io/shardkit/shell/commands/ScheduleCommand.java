@@ -213,7 +213,7 @@ public final class ScheduleCommand {
                 ScheduleStore store = new ScheduleStore(catalog);
                 Schedule s = store.require(name);
                 String owner = "cli@" + java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
-                try (Scheduler scheduler = new Scheduler(store, owner, () -> true, ScheduledRuns.inline(ctx), o -> { }, Clock.systemUTC())) {
+                try (Scheduler scheduler = new Scheduler(store, owner, () -> true, ScheduledRuns.inline(ctx), (n, o) -> { }, Clock.systemUTC())) {
                     var run = scheduler.runNow(s);
                     if (run.isEmpty()) {
                         ctx.err().println("error: schedule " + name + " has a run in progress; not started");

@@ -19,7 +19,7 @@ public final class DaemonProcess {
      * directory whose socket path would not fit; fails (IllegalStateException) when the process
      * exits or stays silent, pointing at its log.
      */
-    public static String start(Path home, String mainClass, Duration wait) throws IOException, InterruptedException {
+    public static String start(Path home, String mainClass, Duration wait, List<String> runOptions) throws IOException, InterruptedException {
         DaemonHome dh = new DaemonHome(home);
         if (!dh.socketPathFits()) {
             throw new IllegalArgumentException("--home " + home + ": the daemon's socket path " + dh.socket() + " is longer than a Unix socket allows ("
@@ -28,7 +28,7 @@ public final class DaemonProcess {
         Optional<String> already = DaemonClient.control(home, false);
         if (already.isPresent()) return "already running: " + already.get();
         Files.createDirectories(home);
-        Process p = new ProcessBuilder(command(home, mainClass)).redirectErrorStream(true)
+        Process p = new ProcessBuilder(command(home, mainClass, runOptions)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dh.log().toFile())).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
@@ -43,7 +43,7 @@ public final class DaemonProcess {
     }
 
     /** In a session of its own (setsid), so closing the operator's terminal does not hang it up. */
-    private static List<String> command(Path home, String mainClass) {
+    private static List<String> command(Path home, String mainClass, List<String> runOptions) {
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -56,6 +56,7 @@ public final class DaemonProcess {
         // the launcher's short-command options: C1 only and a small heap leave the CPU and memory to the servers
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), mainClass, "daemon", "run", "--home", home.toString()));
+        cmd.addAll(runOptions);
         return cmd;
     }
 }

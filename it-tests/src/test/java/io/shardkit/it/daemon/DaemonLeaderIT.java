@@ -1,0 +1,242 @@
+package io.shardkit.it.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardkit.it.fixture.Fleet;
+import io.shardkit.it.fixture.FleetExtension;
+import io.shardkit.it.fixture.FleetShape;
+import io.shardkit.it.fixture.ItPaths;
+import io.shardkit.mysql.Queries;
+import io.shardkit.sandbox.Sandbox;
+import io.shardkit.sandbox.SandboxSpec;
+import io.shardkit.shell.Main;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two daemons (zones a and b) with a real ZooKeeper server and one catalog on a MariaDB server:
+ * one leads; a schedule due every 5 s runs once per due time, across a kill -9 of the leader
+ * (the other takes over within the session timeout, measured); a leader cut off from ZooKeeper
+ * stops acting and claims nothing; a kill -9 of a primary is failed over by the leading daemon,
+ * and its /metrics show it.
+ */
+@ExtendWith(FleetExtension.class)
+@FleetShape(flavor = SandboxSpec.ServerFlavor.MARIADB, zones = 3, hostsPerZone = 1, groups = 2, replicas = 2)
+class DaemonLeaderIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** A daemon process: its launcher process, its metrics address, its id. */
+    record Daemon(String id, Process process, String metrics, StringBuilder output) {
+        String health() {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(metrics + "/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (Exception e) {
+                return "unreachable: " + e;
+            }
+        }
+
+        boolean leading() {
+            return health().contains("\"leading\":true");
+        }
+
+        String scrape() throws Exception {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(metrics + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    @Test
+    void oneLeaderFiresEachDueTimeOnceTakesOverAfterAKillStopsWhenCutOffAndFailsOver(Fleet f, @TempDir Path work) throws Exception {
+        String catalogHost = primary(f, "g1");
+        var ci = f.topology().instance(catalogHost);
+        try (Connection c = f.connect(catalogHost)) {
+            Queries.execute(c, "CREATE DATABASE IF NOT EXISTS daemon_catalog");
+        }
+        Path opt = work.resolve("catalog.cnf");
+        Files.writeString(opt, "[shardkit-catalog]\nuser=" + f.admin().user() + "\npassword=" + f.admin().password().reveal() + "\n");
+        String url = "jdbc:mysql://" + ci.ip() + ":" + ci.port() + "/daemon_catalog";
+        List<String> catalog = List.of("--catalog", url, "--catalog-option-file", opt.toString());
+        Path runbook = work.resolve("tick.sk");
+        Files.writeString(runbook, "# a scheduled check that touches the shared catalog\ncatalog status\n");
+        shell(catalog, "schedule", "add", "tick", "--cron", "*/5 * * * * ?", "--runbook", runbook.toString());
+        Path topo = Sandbox.dirOf(f.home(), f.name()).resolve(Sandbox.TOPOLOGY_FILE);
+
+        // tickTime 2000 ms as ZooKeeper ships: sessions of 4 s at the least
+        try (TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 2000, -1), true)) {
+            List<Daemon> daemons = new ArrayList<>();
+            try {
+                for (String zone : List.of("a", "b")) daemons.add(daemon(work, zone, zk.getConnectString(), topo, catalog));
+                Fleet.await("one daemon leads", Duration.ofSeconds(30), () -> daemons.stream().filter(Daemon::leading).count() == 1);
+                Daemon leader = daemons.stream().filter(Daemon::leading).findFirst().orElseThrow();
+                Daemon follower = daemons.stream().filter(d -> d != leader).findFirst().orElseThrow();
+                assertThat(follower.health()).contains("\"leading\":false").contains("\"leader\":\"" + leader.id() + "\"");
+
+                Fleet.await("two scheduled runs under the first leader", Duration.ofSeconds(30), () -> runs(f, catalogHost, leader.id()) >= 2);
+                // kill -9 of the leader: the follower leads once ZooKeeper expires the dead one's session
+                long killed = System.nanoTime();
+                leader.process().destroyForcibly();
+                leader.process().waitFor();
+                Fleet.await("the follower leads", Duration.ofSeconds(30), follower::leading);
+                long takeoverMillis = (System.nanoTime() - killed) / 1_000_000;
+                System.out.printf("daemon takeover after kill -9 of the leader: %d ms (ZooKeeper session timeout 4 s)%n", takeoverMillis);
+                assertThat(takeoverMillis).isLessThan(8_000);
+                Fleet.await("two scheduled runs under the new leader", Duration.ofSeconds(30), () -> runs(f, catalogHost, follower.id()) >= 2);
+
+                // exactly one run per due time, none missing, from the first to the last
+                List<Instant> due = dueTimes(f, catalogHost);
+                for (int i = 1; i < due.size(); i++) assertThat(Duration.between(due.get(i - 1), due.get(i))).as("due times %s", due).isEqualTo(Duration.ofSeconds(5));
+                assertThat(outcomes(f, catalogHost)).as("run outcomes").isSubsetOf("SUCCEEDED", "ABANDONED");
+
+                // cut off from ZooKeeper: the leader stops acting before its session could expire, and claims nothing while cut off
+                zk.stop();
+                long cut = System.nanoTime();
+                Fleet.await("the cut-off leader stops acting", Duration.ofSeconds(10), () -> !follower.leading());
+                long stopMillis = (System.nanoTime() - cut) / 1_000_000;
+                long lastRun = lastRunId(f, catalogHost);
+                Thread.sleep(6_000); // a window with due times in it: nothing may be claimed
+                assertThat(lastRunId(f, catalogHost)).as("runs claimed while no daemon could confirm its lead").isEqualTo(lastRun);
+                System.out.printf("leader cut off from ZooKeeper stopped acting after %d ms%n", stopMillis);
+                assertThat(stopMillis).isLessThan(4_000);
+                zk.restart();
+                Fleet.await("a leader again once ZooKeeper is back", Duration.ofSeconds(30), follower::leading);
+
+                // kill -9 of g2's primary: the leading daemon's monitor fails it over
+                String old = primary(f, "g2");
+                f.sandbox().killInstance(old);
+                Fleet.await("g2 failed over by the daemon", Duration.ofSeconds(60), () -> recovered(f, catalogHost, old));
+                Fleet.await("failover metrics", Duration.ofSeconds(15), () -> {
+                    try {
+                        return follower.scrape().contains("shardkit_failovers_total{code=\"DeadPrimary\",group=\"g2\",outcome=\"done\"}");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                String metrics = follower.scrape();
+                assertThat(metrics).contains("shardkit_leader{daemon=\"" + follower.id() + "\"} 1.0").contains("shardkit_instance_up{")
+                        .contains("shardkit_schedule_runs_total{outcome=\"succeeded\",schedule=\"tick\"}").contains("shardkit_failover_duration_seconds_count");
+            } finally {
+                for (Daemon d : daemons) {
+                    d.process().destroyForcibly();
+                    d.process().waitFor(30, TimeUnit.SECONDS);
+                }
+                daemons.forEach(d -> System.out.println("--- daemon " + d.id() + " output:\n" + d.output()));
+            }
+        }
+    }
+
+    private static Daemon daemon(Path work, String zone, String zk, Path topo, List<String> catalog) throws Exception {
+        String id = "zone-" + zone;
+        Path home = Files.createDirectories(work.resolve("h" + zone));
+        List<String> cmd = new ArrayList<>(List.of(ItPaths.launcher().toString(), "daemon", "run", "--home", home.toString(), "--topology", topo.toString(),
+                "--zk", zk, "--id", id, "--metrics", "127.0.0.1:0"));
+        cmd.addAll(catalog);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("SHARDKIT_TOPOLOGY");
+        pb.environment().remove("SHARDKIT_HOME");
+        Process p = pb.start();
+        StringBuilder output = new StringBuilder();
+        CompletableFuture<String> metrics = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics on (http://\\S+)/metrics").matcher(line);
+                    if (m.find()) metrics.complete(m.group(1));
+                }
+            } catch (Exception e) {
+                // the process is gone
+            }
+            metrics.completeExceptionally(new IllegalStateException("daemon " + id + " exited: " + output));
+        }, "daemon-out-" + zone);
+        reader.setDaemon(true);
+        reader.start();
+        return new Daemon(id, p, metrics.get(60, TimeUnit.SECONDS), output);
+    }
+
+    private static void shell(List<String> catalog, String... args) {
+        StringWriter out = new StringWriter();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(catalog);
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(out, true), all.toArray(String[]::new));
+        assertThat(code).as(out.toString()).isZero();
+    }
+
+    private static <T> T query(Fleet f, String host, String sql, SqlReader<T> reader) {
+        try (Connection c = f.connect(host); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return reader.read(rs);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    interface SqlReader<T> {
+        T read(ResultSet rs) throws Exception;
+    }
+
+    private static long runs(Fleet f, String host, String owner) {
+        return query(f, host, "SELECT COUNT(*) FROM daemon_catalog.schedule_runs WHERE owner = '" + owner + "' AND outcome = 'SUCCEEDED'", rs -> {
+            rs.next();
+            return rs.getLong(1);
+        });
+    }
+
+    private static List<Instant> dueTimes(Fleet f, String host) {
+        return query(f, host, "SELECT fire_time FROM daemon_catalog.schedule_runs WHERE schedule_id = 'tick' ORDER BY fire_time", rs -> {
+            List<Instant> out = new ArrayList<>();
+            while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+            return out;
+        });
+    }
+
+    private static List<String> outcomes(Fleet f, String host) {
+        return query(f, host, "SELECT DISTINCT outcome FROM daemon_catalog.schedule_runs", rs -> {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) out.add(rs.getString(1));
+            return out;
+        });
+    }
+
+    private static long lastRunId(Fleet f, String host) {
+        return query(f, host, "SELECT COALESCE(MAX(run_id), 0) FROM daemon_catalog.schedule_runs", rs -> {
+            rs.next();
+            return rs.getLong(1);
+        });
+    }
+
+    private static boolean recovered(Fleet f, String host, String old) {
+        return query(f, host, "SELECT COUNT(*) FROM daemon_catalog.recoveries WHERE group_name = 'g2' AND old_primary = '" + old + "' AND outcome = 'DONE'", rs -> {
+            rs.next();
+            return rs.getLong(1) > 0;
+        });
+    }
+
+    static String primary(Fleet f, String g) {
+        return f.discover().group(g).primary().orElseThrow();
+    }
+}
