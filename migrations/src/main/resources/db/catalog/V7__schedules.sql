@@ -11,3 +11,5 @@ ALTER TABLE schedules ADD COLUMN missed VARCHAR(16);
 ALTER TABLE schedule_runs ADD COLUMN trigger_kind VARCHAR(16);
 ALTER TABLE schedule_runs ADD COLUMN detail VARCHAR(2048);
 CREATE INDEX schedule_runs_by_schedule ON schedule_runs (schedule_id, fire_time);
+-- Where a command came from: cli, shell, runbook FILE, schedule NAME, or a command run by the daemon for a client.
+ALTER TABLE audit_log ADD COLUMN origin VARCHAR(256);

@@ -24,6 +24,8 @@ public final class Context {
     private String catalogUser;
     private Path catalogOptionFile;
     private boolean debug;
+    /** Where commands run with this context come from, for the audit log: cli, shell, runbook FILE, schedule NAME, ... */
+    private String origin = "cli";
     /** Where an embedded catalog comes from when something keeps them open (the daemon); null: opened per command. */
     private java.util.function.Function<Path, Catalog> embeddedCatalogs;
 
@@ -52,7 +54,27 @@ public final class Context {
         c.catalogOptionFile = catalogOptionFile;
         c.embeddedCatalogs = embeddedCatalogs;
         c.debug = debug;
+        c.origin = origin;
         return c;
+    }
+
+    public String origin() { return origin; }
+
+    public Context origin(String origin) {
+        this.origin = origin;
+        return this;
+    }
+
+    /** Who runs the commands: the caller's user (from its environment) at this host. */
+    public String actor() {
+        String user = env.getOrDefault("USER", System.getProperty("user.name"));
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return user + "@" + host;
     }
 
     /** A variable of the caller's environment, or null. */

@@ -29,7 +29,20 @@ public final class Main {
         // the log file is known once --home is parsed
         cl.setExecutionStrategy(parsed -> {
             LogSetup.logTo(LogSetup.file(ctx.home()), ctx.debug());
-            return new CommandLine.RunLast().execute(parsed);
+            long began = System.nanoTime();
+            boolean audited = Audit.changes(parsed);
+            String[] words = parsed.originalArgs().toArray(String[]::new);
+            try {
+                int exit = new CommandLine.RunLast().execute(parsed);
+                if (audited && exit != ExitCodes.BAD_INPUT) Audit.record(ctx, words, exit, (System.nanoTime() - began) / 1_000_000);
+                return exit;
+            } catch (RuntimeException e) {
+                // the handler turns it into an exit code and a message; the audit records an attempt that ran, while bad
+                // input changes nothing, not even the audit log (nor creates a catalog)
+                Throwable cause = e instanceof CommandLine.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                if (audited && !(cause instanceof IllegalArgumentException)) Audit.record(ctx, words, -1, (System.nanoTime() - began) / 1_000_000);
+                throw e;
+            }
         });
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // paths as the caller typed them: relative to the daemon's client's directory when the daemon runs this

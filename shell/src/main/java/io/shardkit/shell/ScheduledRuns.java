@@ -20,7 +20,8 @@ public final class ScheduledRuns {
 
     /** Runs here, speaking to {@code ctx}'s writers ({@code schedule run-now}). */
     public static Scheduler.Runner inline(Context ctx) {
-        return (s, runId, fireTime, trigger, leading) -> run(ctx, s, leading::getAsBoolean);
+        return (s, runId, fireTime, trigger, leading) -> run(ctx.derived(ctx.out(), ctx.err()).origin("schedule " + s.name() + " run " + runId + " (run-now)"), s,
+                leading::getAsBoolean);
     }
 
     /** Runs in the daemon, each run speaking to {@code <home>/logs/schedules/NAME-RUN.log}. */
@@ -34,7 +35,7 @@ public final class ScheduledRuns {
             }
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
                 w.println("schedule " + s.name() + " run " + runId + " for " + fireTime + " (" + trigger + ")");
-                Scheduler.Result r = run(daemon.derived(w, w), s, leading::getAsBoolean);
+                Scheduler.Result r = run(daemon.derived(w, w).origin("schedule " + s.name() + " run " + runId), s, leading::getAsBoolean);
                 w.println("ended " + r.outcome() + ": " + r.detail());
                 return r;
             } catch (IOException e) {

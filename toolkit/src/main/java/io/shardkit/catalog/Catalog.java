@@ -201,15 +201,32 @@ public final class Catalog implements AutoCloseable {
                 now(), actor, truncate(command, 2048), outcome, truncate(detail, 4096));
     }
 
+    /** One line of the audit log, with where the command came from (cli, shell, runbook FILE, schedule NAME, daemon). */
+    public void audit(String actor, String origin, String command, String outcome, String detail) {
+        update("INSERT INTO audit_log (happened_at, actor, command, outcome, detail, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                now(), actor, truncate(command, 2048), outcome, truncate(detail, 4096), truncate(origin, 256));
+    }
+
     /** One audit entry as read back. */
-    public record AuditEntry(long id, String actor, String command, String outcome, String detail) {}
+    public record AuditEntry(long id, String actor, String command, String outcome, String detail, java.time.Instant at, String origin) {}
 
     public List<AuditEntry> recentAudit(int limit) {
-        return query("SELECT audit_id, actor, command, outcome, detail FROM audit_log ORDER BY audit_id DESC LIMIT " + limit, rs -> {
-            List<AuditEntry> out = new ArrayList<>();
-            while (rs.next()) out.add(new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-            return out;
-        });
+        return auditSince(null, limit);
+    }
+
+    /** The newest entries first, those after {@code since} (null: any). */
+    public List<AuditEntry> auditSince(java.time.Instant since, int limit) {
+        String where = since == null ? "" : " WHERE happened_at >= ?";
+        Object[] args = since == null ? new Object[0] : new Object[] {Timestamp.from(since)};
+        return query("SELECT audit_id, actor, command, outcome, detail, happened_at, origin FROM audit_log" + where + " ORDER BY audit_id DESC LIMIT "
+                + Math.max(1, limit), rs -> {
+                    List<AuditEntry> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getTimestamp(6).toInstant(), rs.getString(7)));
+                    }
+                    return out;
+                }, args);
     }
 
     /** Appends a failover journal step. */

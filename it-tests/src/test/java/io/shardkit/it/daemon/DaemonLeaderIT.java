@@ -122,7 +122,8 @@ class DaemonLeaderIT {
                 zk.restart();
                 Fleet.await("a leader again once ZooKeeper is back", Duration.ofSeconds(30), follower::leading);
 
-                // kill -9 of g2's primary: the leading daemon's monitor fails it over
+                // kill -9 of g2's primary once the new monitor watches: the leading daemon's monitor fails it over
+                Fleet.await("the leader's monitor runs rounds", Duration.ofSeconds(30), () -> rounds(follower) >= 2);
                 String old = primary(f, "g2");
                 f.sandbox().killInstance(old);
                 Fleet.await("g2 failed over by the daemon", Duration.ofSeconds(60), () -> recovered(f, catalogHost, old));
@@ -141,7 +142,11 @@ class DaemonLeaderIT {
                     d.process().destroyForcibly();
                     d.process().waitFor(30, TimeUnit.SECONDS);
                 }
-                daemons.forEach(d -> System.out.println("--- daemon " + d.id() + " output:\n" + d.output()));
+                for (Daemon d : daemons) {
+                    Path log = work.resolve("h" + d.id().substring(5)).resolve("logs").resolve("shardkit.log");
+                    String tail = Files.exists(log) ? String.join("\n", Files.readAllLines(log).stream().filter(l -> !l.startsWith("\tat ")).toList()) : "(no log)";
+                    System.out.println("--- daemon " + d.id() + " output:\n" + d.output() + "--- its log:\n" + (tail.length() > 20_000 ? tail.substring(tail.length() - 20_000) : tail));
+                }
             }
         }
     }
@@ -234,6 +239,11 @@ class DaemonLeaderIT {
             rs.next();
             return rs.getLong(1) > 0;
         });
+    }
+
+    private static long rounds(Daemon d) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"monitor_rounds\":(\\d+)").matcher(d.health());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     static String primary(Fleet f, String g) {

@@ -66,7 +66,7 @@ public final class DaemonCommand {
             java.util.Map<Path, Catalog> catalogs = new java.util.concurrent.ConcurrentHashMap<>();
             ctx.embeddedCatalogs(home -> catalogs.computeIfAbsent(home.toAbsolutePath().normalize(), Catalog::embedded).borrowed());
             DaemonServer.Runner runner = (out, err, env, cwd, args) -> {
-                Context c = new Context(out, err, env, cwd);
+                Context c = new Context(out, err, env, cwd).origin("cli (run by the daemon)");
                 c.embeddedCatalogs(home -> catalogs.computeIfAbsent(home.toAbsolutePath().normalize(), Catalog::embedded).borrowed());
                 return Main.commandLine(c).execute(args);
             };

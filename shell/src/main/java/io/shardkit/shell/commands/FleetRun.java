@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /** The daemon's fleet duties wired from its settings: leadership, monitor, schedules, metrics. */
 final class FleetRun implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(FleetRun.class);
+    /** The monitor's lines go to the daemon's log under the daemon's logger (INFO there). */
+    private static final Logger LOG = LoggerFactory.getLogger(FleetDuties.class);
     private final String id;
     private final Leadership leadership;
     private final DaemonMetrics metrics;

@@ -38,7 +38,8 @@ public final class RunCommand implements Callable<Integer> {
             ctx.out().println(file + ": " + book.steps().size() + " commands, all valid (dry run: nothing was executed)");
             return ExitCodes.OK;
         }
-        Runbook.Outcome o = book.execute(() -> Main.commandLine(ctx), ctx.out(), () -> false);
+        Context lines = ctx.derived(ctx.out(), ctx.err()).origin("runbook " + file.toAbsolutePath());
+        Runbook.Outcome o = book.execute(() -> Main.commandLine(lines), ctx.out(), () -> false);
         if (!o.ok()) ctx.err().println("runbook stopped at " + file + ":" + o.failedLine() + " (exit " + o.exitCode() + ")");
         return o.exitCode();
     }

@@ -29,6 +29,7 @@ public final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ctx.origin("shell");
         CommandLine cl = Main.commandLine(ctx);
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             Files.createDirectories(ctx.home());

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  * process writes there, so a merge started from any shell shows up).
  */
 public final class DaemonMetrics implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DaemonMetrics.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Incidents already counted: the monitor's list only grows. */
     private int countedIncidents;
@@ -96,9 +97,11 @@ public final class DaemonMetrics implements AutoCloseable {
         for (; countedIncidents < incidents.size(); countedIncidents++) {
             Monitor.Incident inc = incidents.get(countedIncidents);
             Tags t = Tags.of("group", inc.group(), "code", String.valueOf(inc.code()), "outcome", inc.result().outcome().name().toLowerCase());
+            // the duration first: a scrape that shows the count shows the duration too
+            Duration took = Duration.ofNanos(inc.endedNanos() - inc.suspectedNanos());
+            Timer.builder("shardkit_failover_duration").description("first seen failing to recovery end").tags(t).register(registry).record(took);
             Counter.builder("shardkit_failovers").description("automatic recoveries by analysis code and outcome").tags(t).register(registry).increment();
-            Timer.builder("shardkit_failover_duration").description("first seen failing to recovery end").tags(t).register(registry)
-                    .record(Duration.ofNanos(inc.endedNanos() - inc.suspectedNanos()));
+            LOG.info("recovery {} of {} ({}) counted: {}, {} ms from first seen failing", inc.result().id(), inc.group(), inc.code(), inc.result().outcome(), took.toMillis());
         }
     }
 

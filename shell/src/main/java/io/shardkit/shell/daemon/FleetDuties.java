@@ -114,9 +114,11 @@ public final class FleetDuties implements AutoCloseable {
             try (Monitor m = monitors.get()) {
                 monitor = m;
                 m.run(() -> !leading.getAsBoolean());
+                monitor = null; // /health counts the rounds of the monitor that runs, not of one that stopped
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
+                monitor = null;
                 LOG.warn("failover monitor stopped: {}", e.getMessage(), e);
                 try {
                     Thread.sleep(2_000); // not in a tight loop against a fleet that refuses it
