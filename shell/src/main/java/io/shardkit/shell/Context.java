@@ -26,6 +26,8 @@ public final class Context {
     private boolean debug;
     /** Where commands run with this context come from, for the audit log: cli, shell, runbook FILE, schedule NAME, ... */
     private String origin = "cli";
+    /** True in the interactive shell: --watch views redraw in place. */
+    private boolean interactive;
     /** Where an embedded catalog comes from when something keeps them open (the daemon); null: opened per command. */
     private java.util.function.Function<Path, Catalog> embeddedCatalogs;
 
@@ -55,10 +57,18 @@ public final class Context {
         c.embeddedCatalogs = embeddedCatalogs;
         c.debug = debug;
         c.origin = origin;
+        c.interactive = interactive;
         return c;
     }
 
     public String origin() { return origin; }
+
+    public boolean interactive() { return interactive; }
+
+    public Context interactive(boolean on) {
+        this.interactive = on;
+        return this;
+    }
 
     public Context origin(String origin) {
         this.origin = origin;

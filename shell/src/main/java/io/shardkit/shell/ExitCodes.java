@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** Checks found problems (topology check with errors). */
     public static final int FINDINGS = 4;
+    /** Stopped by the operator (Ctrl-C in the shell), as a shell reports a SIGINT. */
+    public static final int CANCELLED = 130;
 
     private ExitCodes() {}
 }

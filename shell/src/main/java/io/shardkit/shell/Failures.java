@@ -20,6 +20,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         String where = cmd.getCommandName();
+        if (ex instanceof InterruptedException || ex.getCause() instanceof InterruptedException) {
+            ctx.err().println("cancelled: " + where);
+            return ExitCodes.CANCELLED;
+        }
         if (ex instanceof TopologyException t) {
             ctx.err().println("error: invalid topology:");
             t.problems().forEach(p -> ctx.err().println("  " + p));

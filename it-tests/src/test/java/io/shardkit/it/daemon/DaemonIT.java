@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shardkit.it.fixture.Fleet;
 import io.shardkit.it.fixture.FleetShape;
 import io.shardkit.it.fixture.ItPaths;
+import io.shardkit.it.fixture.Pty;
 import io.shardkit.mysql.Queries;
 import io.shardkit.sandbox.Sandbox;
 import io.shardkit.sandbox.SandboxSpec;
@@ -14,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,6 +109,51 @@ class DaemonIT {
         Run after = launcher(work, clientEnv, "merge", "status", "dm1", "--topology", "fleet.yaml", "--home", home.toString());
         assertThat(after.exit()).as(after.toString()).isZero();
         assertThat(after.out()).contains("merge dm1: STREAMING");
+    }
+
+    /**
+     * An operator at a terminal (a pty): Tab completes group names from the topology, a command
+     * runs, Ctrl-C cancels a running 'merge status --watch' and the prompt returns, and the history
+     * survives a restart of the shell.
+     */
+    @Test
+    void theShellAtATerminalCompletesRunsCancelsAndRemembers(Fleet f, @TempDir Path work) throws Exception {
+        try (Connection c = f.connect(primary(f, "g1"))) {
+            Queries.execute(c, "CREATE DATABASE pt");
+            Queries.execute(c, "CREATE TABLE pt.items (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+        }
+        assertThat(inProcess(f, "merge", "plan", "--from", "g1", "--into", "g2", "--database", "pt", "--keys", "offset", "--id", "pty1")).isZero();
+        Path topo = Sandbox.dirOf(f.home(), f.name()).resolve(Sandbox.TOPOLOGY_FILE);
+        Map<String, String> env = Map.of("SHARDKIT_TOPOLOGY", topo.toString(), "SHARDKIT_NO_DAEMON", "1");
+        List<String> shell = List.of(ItPaths.launcher().toString(), "shell", "--home", f.home().toString());
+        Duration wait = Duration.ofSeconds(60);
+        try (Pty t = Pty.start(work, env, shell)) {
+            t.await("shardkit> ", wait);
+            t.type("failover history --group g\t");
+            t.await("g1", Duration.ofSeconds(20)); // the candidates, from the topology's groups
+            t.await("g3", Duration.ofSeconds(5));
+            t.type("\u0015"); // Ctrl-U: clear the line
+            t.type("merge status pty1 --watch 1\r");
+            t.await("merge pty1: ", wait);
+            t.await("merge pty1: ", Duration.ofSeconds(20)); // refreshed
+            t.type("\u0003"); // Ctrl-C
+            t.await("cancelled", Duration.ofSeconds(20));
+            t.await("shardkit> ", Duration.ofSeconds(20));
+            t.type("catalog status\r");
+            t.await("schema version: ", Duration.ofSeconds(30));
+            t.await("shardkit> ", Duration.ofSeconds(10));
+            t.type("exit\r");
+            assertThat(t.ended(Duration.ofSeconds(20))).isTrue();
+        }
+        try (Pty t = Pty.start(work, env, shell)) {
+            t.await("shardkit> ", wait);
+            t.type("\u0010"); // Ctrl-P (previous line, as the up arrow): 'exit'
+            t.await("exit", Duration.ofSeconds(20));
+            t.type("\u0010"); // and the command before it, from the first shell's history
+            t.await("catalog status", Duration.ofSeconds(20));
+            t.type("\u0015exit\r");
+            assertThat(t.ended(Duration.ofSeconds(20))).isTrue();
+        }
     }
 
     /** The lines naming differing rows (timings differ between runs; the findings must not). */

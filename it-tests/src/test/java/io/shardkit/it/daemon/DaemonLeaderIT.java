@@ -83,8 +83,8 @@ class DaemonLeaderIT {
         shell(catalog, "schedule", "add", "tick", "--cron", "*/5 * * * * ?", "--runbook", runbook.toString());
         Path topo = Sandbox.dirOf(f.home(), f.name()).resolve(Sandbox.TOPOLOGY_FILE);
 
-        // tickTime 2000 ms as ZooKeeper ships: sessions of 4 s at the least
-        try (TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 2000, -1), true)) {
+        // tickTime 1000 ms, as the README advises for a 3 s session (the shipped 2000 ms makes every session at least 4 s)
+        try (TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 1000, -1), true)) {
             List<Daemon> daemons = new ArrayList<>();
             try {
                 for (String zone : List.of("a", "b")) daemons.add(daemon(work, zone, zk.getConnectString(), topo, catalog));
@@ -100,8 +100,8 @@ class DaemonLeaderIT {
                 leader.process().waitFor();
                 Fleet.await("the follower leads", Duration.ofSeconds(30), follower::leading);
                 long takeoverMillis = (System.nanoTime() - killed) / 1_000_000;
-                System.out.printf("daemon takeover after kill -9 of the leader: %d ms (ZooKeeper session timeout 4 s)%n", takeoverMillis);
-                assertThat(takeoverMillis).isLessThan(8_000);
+                System.out.printf("daemon takeover after kill -9 of the leader: %d ms (ZooKeeper session timeout 3 s, tick 1 s)%n", takeoverMillis);
+                assertThat(takeoverMillis).isLessThan(15_000); // the figure is printed; this only says it took over
                 Fleet.await("two scheduled runs under the new leader", Duration.ofSeconds(30), () -> runs(f, catalogHost, follower.id()) >= 2);
 
                 // exactly one run per due time, none missing, from the first to the last
@@ -118,7 +118,7 @@ class DaemonLeaderIT {
                 Thread.sleep(6_000); // a window with due times in it: nothing may be claimed
                 assertThat(lastRunId(f, catalogHost)).as("runs claimed while no daemon could confirm its lead").isEqualTo(lastRun);
                 System.out.printf("leader cut off from ZooKeeper stopped acting after %d ms%n", stopMillis);
-                assertThat(stopMillis).isLessThan(4_000);
+                assertThat(stopMillis).isLessThan(3_000); // before its session could expire on the server, where another could lead
                 zk.restart();
                 Fleet.await("a leader again once ZooKeeper is back", Duration.ofSeconds(30), follower::leading);
 

@@ -35,6 +35,8 @@ final class MergeStatusCommand implements Callable<Integer> {
             Plan plan = jobs.plan(id);
             do {
                 MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(ctx, t));
+                // at a terminal a --watch view redraws in place; written to a file or pipe, each refresh follows the last
+                if (watch != null && ctx.interactive()) ctx.out().print("\033[H\033[2J");
                 if (json) Json.print(ctx.out(), s);
                 else {
                     print(s);
