@@ -116,6 +116,18 @@ public final class Context {
 
     public void catalogUrl(String url) { this.catalogUrl = url; }
 
+    /** The options that name this context's home and catalog, for a process started on its behalf. */
+    public java.util.List<String> stateArgs() {
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of("--home", home.toAbsolutePath().toString()));
+        if (catalogUrl != null) out.addAll(java.util.List.of("--catalog", catalogUrl));
+        if (catalogUser != null) out.addAll(java.util.List.of("--catalog-user", catalogUser));
+        if (catalogOptionFile != null) out.addAll(java.util.List.of("--catalog-option-file", catalogOptionFile.toAbsolutePath().toString()));
+        return out;
+    }
+
+    /** The caller's environment (a process started on its behalf gets it: passwords named by env: references). */
+    public Map<String, String> environment() { return env; }
+
     public void catalogUser(String user) { this.catalogUser = user; }
 
     public void catalogOptionFile(Path file) { this.catalogOptionFile = file; }

@@ -20,6 +20,32 @@ import picocli.CommandLine.Parameters;
 final class MergeRunCommands {
     private MergeRunCommands() {}
 
+    /**
+     * {@code merge start|resume ID --background}: the same command in a process of its own (log
+     * {@code <home>/logs/merge-ID.log}), returned from once it streams (its heartbeat is in the
+     * catalog). A runbook goes on to its gates and cutover while it streams; a cutover ends it.
+     */
+    static int background(Context ctx, TopologyOptions topo, String id, Integer chunkSize, EnumSet<JobState> allowed, String verb) throws Exception {
+        Topology t = topo.load(ctx); // bad input is refused here, before any process starts
+        try (Catalog catalog = ctx.openCatalog()) {
+            JobStore jobs = new JobStore(catalog);
+            jobs.plan(id);
+            JobState state = jobs.state(id);
+            if (!allowed.contains(state)) throw new IllegalArgumentException("merge " + id + " is " + state + ": cannot " + verb + " it");
+            if (state != JobState.PLANNED && jobs.runningElsewhere(id)) throw new IllegalArgumentException("merge " + id + " is being run by another process right now");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("merge", verb, id, "--topology", topo.path(ctx).toAbsolutePath().toString()));
+            if (chunkSize != null) args.addAll(java.util.List.of("--chunk-size", chunkSize.toString()));
+            java.nio.file.Path log = ctx.home().resolve("logs").resolve("merge-" + id + ".log");
+            long pid = io.shardkit.shell.Background.start(ctx, args, log, () -> {
+                JobState s = jobs.state(id);
+                return s == JobState.STREAMING && jobs.runningElsewhere(id) || s.terminal() || s == JobState.CONFLICT;
+            }, java.time.Duration.ofHours(24)); // the copy of a large shard takes hours; Ctrl-C stops the wait, not the merge
+            JobState s = jobs.state(id);
+            ctx.out().println("merge " + id + ": " + s + " in the background (pid " + pid + ", log " + log + ")");
+            return s == JobState.STREAMING ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+
     static int drive(Context ctx, TopologyOptions topo, String id, boolean untilCaughtUp, Integer chunkSize, EnumSet<JobState> allowed, String verb) throws Exception {
         Topology t = topo.load(ctx);
         try (Catalog catalog = ctx.openCatalog()) {
@@ -84,11 +110,14 @@ final class MergeRunCommands {
         @Parameters(paramLabel = "ID") String id;
         @Option(names = "--until-caught-up", description = "Return once copied and caught up with every source.") boolean untilCaughtUp;
         @Option(names = "--chunk-size", description = "Rows per copy chunk (default 1000).") Integer chunkSize;
+        @Option(names = "--background", description = "Run in a process of its own; return once the copy is done and it streams (log: <home>/logs/merge-ID.log).")
+        boolean background;
 
         Start(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() throws Exception {
+            if (background) return background(ctx, topo, id, chunkSize, EnumSet.of(JobState.PLANNED), "start");
             return drive(ctx, topo, id, untilCaughtUp, chunkSize, EnumSet.of(JobState.PLANNED), "start");
         }
     }
@@ -100,11 +129,16 @@ final class MergeRunCommands {
         @Parameters(paramLabel = "ID") String id;
         @Option(names = "--until-caught-up", description = "Return once copied and caught up with every source.") boolean untilCaughtUp;
         @Option(names = "--chunk-size", description = "Rows per copy chunk (default 1000).") Integer chunkSize;
+        @Option(names = "--background", description = "Run in a process of its own; return once it streams (log: <home>/logs/merge-ID.log).") boolean background;
 
         Resume(Context ctx) { this.ctx = ctx; }
 
         @Override
         public Integer call() throws Exception {
+            if (background) {
+                return background(ctx, topo, id, chunkSize, EnumSet.of(JobState.PLANNED, JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT),
+                        "resume");
+            }
             return drive(ctx, topo, id, untilCaughtUp, chunkSize,
                     // PLANNED too: a start killed before its first transition left checkpoints to resume from
                     EnumSet.of(JobState.PLANNED, JobState.COPYING, JobState.STREAMING, JobState.PAUSED, JobState.FAILED, JobState.CONFLICT), "resume");

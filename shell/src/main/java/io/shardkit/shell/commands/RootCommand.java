@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "shardkit", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, version = "shardkit 0.1.0",
         description = "Online shard merges and MHA-style failover for MySQL/MariaDB fleets.",
-        subcommands = {SandboxCommand.class, TopologyCommand.class, MergeCommand.class, FailoverCommand.class, CatalogCommand.class, ScheduleCommand.class, AuditCommand.class, DaemonCommand.class, ShellCommand.class, RunCommand.class})
+        subcommands = {SandboxCommand.class, TopologyCommand.class, MergeCommand.class, FailoverCommand.class, CatalogCommand.class, ScheduleCommand.class, AuditCommand.class, GateCommands.Assert.class, GateCommands.Wait.class, DaemonCommand.class, ShellCommand.class, RunCommand.class})
 public final class RootCommand implements Runnable {
     private final Context ctx;
 
