@@ -46,6 +46,7 @@ final class FleetRun implements AutoCloseable {
         String id = cfg.id() != null ? cfg.id() : java.net.InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid();
         Duration session = cfg.zkSession() == null ? Leadership.DEFAULT_SESSION : Durations.parse("--zk-session", cfg.zkSession());
         Supplier<Monitor> monitors = null;
+        java.util.function.Function<String, io.shardkit.merge.MergeStatus> mergeStatus = null;
         String fleet = "no fleet to monitor (give --topology or --sandbox)";
         if (cfg.topology() != null || cfg.sandbox() != null) {
             TopologyOptions topo = new TopologyOptions();
@@ -67,6 +68,9 @@ final class FleetRun implements AutoCloseable {
                 return m;
             };
             fleet = "fleet " + t.source() + " (" + groups.size() + " groups)";
+            var admin = TopologyOptions.admin(ctx, t);
+            var jobs = new io.shardkit.merge.JobStore(catalog);
+            mergeStatus = job -> io.shardkit.merge.MergeStatus.read(jobs.plan(job), jobs, admin);
         }
         Leadership leadership = null;
         DaemonMetrics metrics = null;
@@ -78,7 +82,7 @@ final class FleetRun implements AutoCloseable {
             Leadership l = leadership;
             FleetDuties[] holder = new FleetDuties[1];
             metrics = new DaemonMetrics(id, () -> holder[0] != null && holder[0].leading());
-            duties = new FleetDuties(id, leadership, monitors, catalog, ScheduledRuns.logged(ctx), metrics);
+            duties = new FleetDuties(id, leadership, monitors, catalog, ScheduledRuns.logged(ctx), metrics, mergeStatus);
             holder[0] = duties;
             InetSocketAddress bound = cfg.metrics() == null ? null : metrics.serve(cfg.metrics(), holder[0]::health);
             if (l != null) l.start();

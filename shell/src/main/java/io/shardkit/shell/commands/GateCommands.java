@@ -2,6 +2,7 @@ package io.shardkit.shell.commands;
 
 import io.shardkit.catalog.Catalog;
 import io.shardkit.failover.recovery.RecoveryStore;
+import io.shardkit.merge.CatchUp;
 import io.shardkit.merge.JobState;
 import io.shardkit.merge.JobStore;
 import io.shardkit.merge.MergeStatus;
@@ -15,6 +16,7 @@ import io.shardkit.topology.Topology;
 import io.shardkit.verify.VerifyStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -93,11 +95,13 @@ public final class GateCommands {
         }
     }
 
-    @Command(name = "merge-caught-up", description = "The merge streams, its copy is done, and every source stream is at most --max-behind transactions behind.")
+    @Command(name = "merge-caught-up", description = {"A live process streams the merge, its copy is done, and a marker written now on every source",
+            "has come through its stream (so every write committed before the check is on the target)."})
     static final class MergeCaughtUp extends Gate {
         @Mixin TopologyOptions topo;
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--max-behind", defaultValue = "0", description = "Transactions a stream may still have to apply (default: ${DEFAULT-VALUE}).") long maxBehind;
+        /** The markers of this check (a wait writes them once, then watches them arrive). */
+        private Map<String, Long> marks;
 
         MergeCaughtUp(Context ctx) { super(ctx); }
 
@@ -105,19 +109,29 @@ public final class GateCommands {
         String what() { return "merge " + id + " caught up"; }
 
         @Override
-        Optional<String> failing() {
+        Optional<String> failing() throws Exception {
             Topology t = topo.load(ctx);
+            var admin = TopologyOptions.admin(ctx, t);
             try (Catalog c = ctx.openCatalog()) {
                 JobStore jobs = new JobStore(c);
                 Plan plan = jobs.plan(id);
-                MergeStatus s = MergeStatus.read(plan, jobs, TopologyOptions.admin(ctx, t));
-                if (s.state() != JobState.STREAMING && s.state() != JobState.VERIFYING) return Optional.of("it is " + s.state());
+                JobState state = jobs.state(id);
+                if (state != JobState.STREAMING && state != JobState.VERIFYING) return Optional.of("it is " + state);
+                if (!jobs.live(id)) return Optional.of("no process streams it (merge resume " + id + " --background)");
+                MergeStatus s = MergeStatus.read(plan, jobs, admin);
                 for (var p : s.tables()) if (!p.done()) return Optional.of("copy of " + p.table() + " from " + p.source() + " not done (" + p.copied() + " rows)");
-                for (var st : s.streams()) {
-                    if (st.transactionsBehind() < 0) return Optional.of("stream from " + st.source() + ": position unknown");
-                    if (st.transactionsBehind() > maxBehind) return Optional.of("stream from " + st.source() + " is " + st.transactionsBehind() + " transactions behind");
+                if (marks == null) marks = CatchUp.mark(plan, admin);
+                List<String> pending = CatchUp.pending(plan, admin, marks);
+                if (pending.isEmpty()) return Optional.empty();
+                if (!(spec.parent().userObject() instanceof Wait)) {
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // a single check still lets the markers travel
+                    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                        pending = CatchUp.pending(plan, admin, marks);
+                    }
+                    if (pending.isEmpty()) return Optional.empty();
                 }
-                return Optional.empty();
+                return Optional.of("the streams from " + String.join(", ", pending) + " have not yet applied the marker written at the check");
             }
         }
     }

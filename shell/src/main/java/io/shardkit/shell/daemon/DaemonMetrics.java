@@ -13,17 +13,18 @@ import io.shardkit.failover.Monitor;
 import io.shardkit.failover.analysis.GroupSnapshot;
 import io.shardkit.failover.analysis.Reach;
 import io.shardkit.failover.analysis.ReplicaView;
+import io.shardkit.merge.MergeStatus;
 import io.shardkit.schedule.ScheduleRun;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -44,6 +45,7 @@ public final class DaemonMetrics implements AutoCloseable {
     private final MultiGauge rowsTotal;
     private final MultiGauge copyRate;
     private final MultiGauge checkpointAge;
+    private final MultiGauge streamBehind;
     private final MultiGauge jobState;
     private final MultiGauge verifyAge;
     private final MultiGauge verifyClean;
@@ -62,10 +64,12 @@ public final class DaemonMetrics implements AutoCloseable {
         heartbeat = MultiGauge.builder("shardkit_primary_heartbeat_commit_seconds").description("time the primary took to commit the monitor's heartbeat write")
                 .baseUnit("seconds").register(registry);
         rowsCopied = MultiGauge.builder("shardkit_merge_rows_copied").description("rows a merge job has copied from a source").register(registry);
-        rowsTotal = MultiGauge.builder("shardkit_merge_rows_estimated").description("rows a merge job's copy expects from a source (estimate)").register(registry);
+        rowsTotal = MultiGauge.builder("shardkit_merge_rows_planned").description("rows a merge job's copy plans to copy from a source (estimate)").register(registry);
+        streamBehind = MultiGauge.builder("shardkit_merge_stream_transactions_behind").description("transactions a source has committed that its stream has not applied")
+                .register(registry);
         copyRate = MultiGauge.builder("shardkit_merge_copy_rows_per_second").description("copy rate over the last refresh interval").register(registry);
-        checkpointAge = MultiGauge.builder("shardkit_merge_stream_checkpoint_age_seconds")
-                .description("age of a source stream's last checkpoint: grows when the stream stalls or lags").baseUnit("seconds").register(registry);
+        checkpointAge = MultiGauge.builder("shardkit_merge_stream_last_apply_age_seconds")
+                .description("time since a source stream last applied a change: grows when the stream stalls (or the source is idle)").baseUnit("seconds").register(registry);
         jobState = MultiGauge.builder("shardkit_merge_job_state").description("1 for a job's current state").register(registry);
         verifyAge = MultiGauge.builder("shardkit_verify_last_run_age_seconds").description("age of a job's newest finished verify").baseUnit("seconds").register(registry);
         verifyClean = MultiGauge.builder("shardkit_verify_last_run_clean").description("1 when a job's newest finished verify found no difference").register(registry);
@@ -105,34 +109,59 @@ public final class DaemonMetrics implements AutoCloseable {
         }
     }
 
-    /** Merge and verify figures from the catalog. */
-    public void refreshCatalog(Catalog c) {
+    /**
+     * Merge and verify figures: job states and verify results from the catalog; for each job still
+     * running, its progress as {@code merge status} reads it ({@code status} null: no topology to
+     * read targets with, states and verify results only).
+     */
+    public void refreshCatalog(Catalog c, java.util.function.Function<String, MergeStatus> status) {
         Instant now = Instant.now();
-        List<MultiGauge.Row<?>> copied = new ArrayList<>();
-        List<MultiGauge.Row<?>> total = new ArrayList<>();
-        List<MultiGauge.Row<?>> rate = new ArrayList<>();
-        c.query("SELECT job_id, source_group, SUM(rows_copied), SUM(COALESCE(rows_total, 0)) FROM copy_checkpoints GROUP BY job_id, source_group", rs -> {
+        List<MultiGauge.Row<?>> states = new ArrayList<>();
+        List<String> running = new ArrayList<>();
+        c.query("SELECT job_id, state FROM jobs", rs -> {
             while (rs.next()) {
-                Tags t = Tags.of("job", rs.getString(1), "source", rs.getString(2));
-                long rows = rs.getLong(3);
-                copied.add(MultiGauge.Row.of(t, rows));
-                total.add(MultiGauge.Row.of(t, rs.getLong(4)));
-                long[] before = lastCopied.put(rs.getString(1) + "/" + rs.getString(2), new long[] {rows, now.toEpochMilli()});
-                if (before != null && now.toEpochMilli() > before[1]) rate.add(MultiGauge.Row.of(t, (rows - before[0]) * 1000.0 / (now.toEpochMilli() - before[1])));
+                states.add(MultiGauge.Row.of(Tags.of("job", rs.getString(1), "state", rs.getString(2)), 1));
+                if (Set.of("COPYING", "STREAMING", "VERIFYING", "PAUSED").contains(rs.getString(2))) running.add(rs.getString(1));
             }
             return null;
         });
-        rowsCopied.register(copied, true);
-        rowsTotal.register(total, true);
-        copyRate.register(rate, true);
-        checkpointAge.register(rows(c, "SELECT o.job_id, o.source_group, o.updated_at FROM stream_offsets o JOIN jobs j ON j.job_id = o.job_id"
-                + " WHERE j.state IN ('COPYING', 'STREAMING', 'VERIFYING', 'PAUSED', 'CUTTING_OVER')", now, "source"), true);
-        List<MultiGauge.Row<?>> states = new ArrayList<>();
-        c.query("SELECT job_id, state FROM jobs", rs -> {
-            while (rs.next()) states.add(MultiGauge.Row.of(Tags.of("job", rs.getString(1), "state", rs.getString(2)), 1));
-            return null;
-        });
         jobState.register(states, true);
+        List<MultiGauge.Row<?>> copied = new ArrayList<>();
+        List<MultiGauge.Row<?>> planned = new ArrayList<>();
+        List<MultiGauge.Row<?>> rate = new ArrayList<>();
+        List<MultiGauge.Row<?>> behind = new ArrayList<>();
+        List<MultiGauge.Row<?>> sinceApply = new ArrayList<>();
+        for (String job : status == null ? List.<String>of() : running) {
+            MergeStatus ms;
+            try {
+                ms = status.apply(job);
+            } catch (RuntimeException e) {
+                continue; // a target that does not answer now: the next refresh
+            }
+            Map<String, long[]> bySource = new java.util.TreeMap<>();
+            for (MergeStatus.TableProgress t : ms.tables()) {
+                long[] v = bySource.computeIfAbsent(t.source(), k -> new long[2]);
+                v[0] += t.copied();
+                v[1] += t.planned();
+            }
+            bySource.forEach((source, v) -> {
+                Tags t = Tags.of("job", job, "source", source);
+                copied.add(MultiGauge.Row.of(t, v[0]));
+                planned.add(MultiGauge.Row.of(t, v[1]));
+                long[] before = lastCopied.put(job + "/" + source, new long[] {v[0], now.toEpochMilli()});
+                if (before != null && now.toEpochMilli() > before[1]) rate.add(MultiGauge.Row.of(t, (v[0] - before[0]) * 1000.0 / (now.toEpochMilli() - before[1])));
+            });
+            for (MergeStatus.StreamProgress sp : ms.streams()) {
+                Tags t = Tags.of("job", job, "source", sp.source());
+                if (sp.transactionsBehind() >= 0) behind.add(MultiGauge.Row.of(t, sp.transactionsBehind()));
+                if (sp.sinceLastApply() != null) sinceApply.add(MultiGauge.Row.of(t, sp.sinceLastApply().toMillis() / 1000.0));
+            }
+        }
+        rowsCopied.register(copied, true);
+        rowsTotal.register(planned, true);
+        copyRate.register(rate, true);
+        streamBehind.register(behind, true);
+        checkpointAge.register(sinceApply, true);
         List<MultiGauge.Row<?>> vAge = new ArrayList<>();
         List<MultiGauge.Row<?>> vClean = new ArrayList<>();
         c.query("SELECT v.job_id, v.finished_at, v.mismatched_rows + v.mismatched_chunks FROM verify_runs v WHERE v.finished_at IS NOT NULL AND v.run_id ="
@@ -146,17 +175,6 @@ public final class DaemonMetrics implements AutoCloseable {
                 });
         verifyAge.register(vAge, true);
         verifyClean.register(vClean, true);
-    }
-
-    private static List<MultiGauge.Row<?>> rows(Catalog c, String sql, Instant now, String secondTag) {
-        return c.query(sql, rs -> {
-            List<MultiGauge.Row<?>> out = new ArrayList<>();
-            while (rs.next()) {
-                Timestamp at = rs.getTimestamp(3);
-                out.add(MultiGauge.Row.of(Tags.of("job", rs.getString(1), secondTag, rs.getString(2)), Duration.between(at.toInstant(), now).toMillis() / 1000.0));
-            }
-            return out;
-        });
     }
 
     /** Serves /metrics and /health on {@code address} (host:port; port 0 picks one); returns the bound address. */

@@ -34,12 +34,16 @@ public final class FleetDuties implements AutoCloseable {
     private volatile Monitor monitor;
     private volatile Instant leadingSince;
     private final Thread loop;
+    /** A running merge's status as 'merge status' reads it, or null without a topology. */
+    private final java.util.function.Function<String, io.shardkit.merge.MergeStatus> mergeStatus;
 
     /**
      * @param leadership null: a daemon alone, which leads as long as it runs
      * @param monitors builds and starts a monitor for the topology (null: no topology, no monitor)
      */
-    public FleetDuties(String id, Leadership leadership, Supplier<Monitor> monitors, Catalog catalog, Scheduler.Runner runner, DaemonMetrics metrics) {
+    public FleetDuties(String id, Leadership leadership, Supplier<Monitor> monitors, Catalog catalog, Scheduler.Runner runner, DaemonMetrics metrics,
+                       java.util.function.Function<String, io.shardkit.merge.MergeStatus> mergeStatus) {
+        this.mergeStatus = mergeStatus;
         this.id = id;
         this.leadership = leadership;
         this.monitors = monitors;
@@ -92,8 +96,8 @@ public final class FleetDuties implements AutoCloseable {
                 }
                 Monitor m = monitor;
                 if (m != null) metrics.monitor(m);
-                if (System.nanoTime() - lastCatalogRefresh > 5_000_000_000L) {
-                    metrics.refreshCatalog(catalog);
+                if (System.nanoTime() - lastCatalogRefresh > 2_000_000_000L) {
+                    metrics.refreshCatalog(catalog, mergeStatus);
                     lastCatalogRefresh = System.nanoTime();
                 }
             } catch (RuntimeException e) {
