@@ -166,38 +166,35 @@ public final class ScheduleCommand {
         }
     }
 
-    @Command(name = "pause", description = "Stop firing a schedule (a run in progress goes on).")
-    static final class Pause implements Callable<Integer> {
+    /** pause and resume: the same change, one flag apart. */
+    abstract static class Toggle implements Callable<Integer> {
         private final Context ctx;
+        private final boolean pause;
         @Parameters(paramLabel = "NAME") String name;
 
-        Pause(Context ctx) { this.ctx = ctx; }
+        Toggle(Context ctx, boolean pause) {
+            this.ctx = ctx;
+            this.pause = pause;
+        }
 
         @Override
         public Integer call() {
             try (Catalog catalog = ctx.openCatalog()) {
-                new ScheduleStore(catalog).paused(name, true);
+                new ScheduleStore(catalog).paused(name, pause);
             }
-            ctx.out().println("schedule " + name + " paused");
+            ctx.out().println("schedule " + name + (pause ? " paused" : " resumed"));
             return ExitCodes.OK;
         }
     }
 
+    @Command(name = "pause", description = "Stop firing a schedule (a run in progress goes on).")
+    static final class Pause extends Toggle {
+        Pause(Context ctx) { super(ctx, true); }
+    }
+
     @Command(name = "resume", description = "Fire a paused schedule again (due times missed while paused follow its --missed policy).")
-    static final class Resume implements Callable<Integer> {
-        private final Context ctx;
-        @Parameters(paramLabel = "NAME") String name;
-
-        Resume(Context ctx) { this.ctx = ctx; }
-
-        @Override
-        public Integer call() {
-            try (Catalog catalog = ctx.openCatalog()) {
-                new ScheduleStore(catalog).paused(name, false);
-            }
-            ctx.out().println("schedule " + name + " resumed");
-            return ExitCodes.OK;
-        }
+    static final class Resume extends Toggle {
+        Resume(Context ctx) { super(ctx, false); }
     }
 
     @Command(name = "run-now", description = "Run a schedule's runbook here and now (recorded in its history as manual; refused while a run of it is in progress).")
