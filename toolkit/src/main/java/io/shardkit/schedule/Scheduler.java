@@ -162,10 +162,10 @@ public final class Scheduler implements AutoCloseable {
         finished.accept(s.name(), r.outcome());
     }
 
-    /** Runs in progress on this daemon. */
+    /** Runs in progress on this daemon (one per schedule at most), until each one's end is recorded. */
     public int running() {
         running.values().removeIf(Future::isDone); // a run that ended before its future was filed in
-        return running.size();
+        return inFlight.size(); // a run counts until its end is recorded in the catalog
     }
 
     /** Interrupts every run in progress (this daemon stopped leading); each records itself INTERRUPTED. */
