@@ -66,7 +66,6 @@ public final class Catalog implements AutoCloseable {
      */
     public <T> T inTransaction(java.util.function.Function<Catalog, T> work) {
         if (bound != null) return work.apply(this);
-        if (kind == Kind.EMBEDDED) return sqliteTransaction(work);
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -83,45 +82,6 @@ public final class Catalog implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * A transaction on the embedded file, spelled out ({@code BEGIN IMMEDIATE} ... {@code COMMIT})
-     * on a connection that stays in autocommit mode. The driver's own transactions
-     * ({@code setAutoCommit(false)}) begin the next one right after every commit, holding the write
-     * lock until the pool resets the connection, and set their mode flag before knowing whether
-     * BEGIN worked (xerial/sqlite-jdbc#683): a connection could go back to the pool inside a
-     * transaction that nothing commits, and the next statement's write would be acknowledged and
-     * lost with the process. Here a transaction that does not commit is rolled back, and a
-     * connection that cannot roll back is thrown away, never reused.
-     */
-    private <T> T sqliteTransaction(java.util.function.Function<Catalog, T> work) {
-        try (Connection c = ds.getConnection()) {
-            exec(c, "BEGIN IMMEDIATE");
-            boolean committed = false;
-            try {
-                T out = work.apply(new Catalog(ds, clock, description, kind, false, c));
-                exec(c, "COMMIT");
-                committed = true;
-                return out;
-            } finally {
-                if (!committed) {
-                    try {
-                        exec(c, "ROLLBACK");
-                    } catch (SQLException r) {
-                        ds.evictConnection(c);
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void exec(Connection c, String sql) throws SQLException {
-        try (var st = c.createStatement()) {
-            st.execute(sql);
         }
     }
 
