@@ -377,6 +377,27 @@ public final class Monitor implements AutoCloseable {
         return primaries.get(group);
     }
 
+    /**
+     * Waits up to {@code limit} for the recoveries in flight to end. A daemon that stops leading
+     * lets the recoveries it started finish (each holds its group's lock, so no other can start
+     * on that group meanwhile) rather than interrupting one between fencing and promotion.
+     */
+    public boolean awaitRecoveries(java.time.Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (Future<?> f : List.copyOf(recovering.values())) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            try {
+                f.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                // it ended: its outcome is in the journal
+            } catch (java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         workers.shutdownNow();

@@ -119,6 +119,7 @@ public final class FleetDuties implements AutoCloseable {
                 monitor = m;
                 m.run(() -> !leading.getAsBoolean());
                 monitor = null; // /health counts the rounds of the monitor that runs, not of one that stopped
+                if (!m.awaitRecoveries(Duration.ofSeconds(60))) LOG.warn("recoveries still running 60 s after this daemon stopped leading: interrupted");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
