@@ -157,7 +157,8 @@ final class StressLedger {
             if (last.equals("pending")) continue; // taken or released, or not: the call never returned
             states++;
             if (last.startsWith("lock ") && !last.substring(5).equals(held.get(group))) {
-                missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group) + " (lines: " + lockHistory.get(group) + ")");
+                missing.add("group lock " + group + ": acknowledged taken by " + last.substring(5) + ", held by " + held.get(group) + " (lines: " + lockHistory.get(group)
+                        + "; its writer's last lines: " + lastLines(group) + ")");
             } else if (last.equals("unlock") && held.containsKey(group)) {
                 missing.add("group lock " + group + ": acknowledged released, still held by " + held.get(group) + " (lines: " + lockHistory.get(group) + "; its writer's last lines: " + lastLines(group) + ")");
             } else {
