@@ -70,7 +70,19 @@ public final class CatalogStressChild {
         int moves = 0;
         String shared = null;
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        java.util.Set<String> mine = new java.util.TreeSet<>(); // the private groups this writer holds, as acknowledged
         for (long seq = 0; ; seq++) {
+            // its own acknowledged lock writes, read back at each round: the first round where one is gone
+            // says when (between which acknowledged writes) a write of this process vanished
+            java.util.Set<String> seen = catalog.query("SELECT group_name FROM group_locks WHERE holder = ?", rs -> {
+                java.util.Set<String> out = new java.util.TreeSet<>();
+                while (rs.next()) out.add(rs.getString(1));
+                return out;
+            }, me);
+            if (!seen.equals(mine)) {
+                say("error vanished at round " + seq + ": holds " + seen + ", acknowledged " + mine);
+                System.exit(3);
+            }
             // a timestamp with microseconds: it must come back exactly
             Instant now = Instant.now();
             Timestamp at = Timestamp.from(Instant.ofEpochSecond(now.getEpochSecond(), (now.getNano() / 1000) * 1000L));
@@ -89,10 +101,12 @@ public final class CatalogStressChild {
             if (locks.holder(group) == null) {
                 say("locking " + group); // from here until "lock", the group may or may not be taken
                 if (!locks.acquire(List.of(group), me, "stress").isEmpty()) throw new IllegalStateException("private group " + group + " held by another");
+                mine.add(group);
                 say("lock " + group + " " + me);
             } else {
                 say("unlocking " + group); // likewise until "unlock"
                 int released = locks.release(List.of(group), me);
+                mine.remove(group);
                 say("unlock " + group + " " + released);
             }
 

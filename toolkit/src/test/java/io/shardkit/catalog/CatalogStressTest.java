@@ -127,7 +127,14 @@ class CatalogStressTest {
                 integrity, (System.nanoTime() - started) / 1_000_000_000);
         check.missing().stream().limit(20).forEach(m -> System.out.println("  lost: " + m));
 
-        assertThat(ledger.errors()).as("failures inside the processes (an open that failed, a read that went back)").isEmpty();
+        if (ledger.errors().stream().anyMatch(e -> e.contains("vanished"))) {
+            System.out.println("timeline before the first vanished write:");
+            List<String> t = ledger.timeline();
+            int at = 0;
+            for (int i = 0; i < t.size(); i++) if (t.get(i).contains("vanished")) { at = i; break; }
+            t.subList(Math.max(0, at - 80), Math.min(t.size(), at + 1)).forEach(l -> System.out.println("  " + l));
+        }
+        assertThat(ledger.errors()).as("failures inside the processes (an open that failed, a read that went back, a write of its own that vanished)").isEmpty();
         assertThat(check.missing()).as("acknowledged writes missing from the catalog").isEmpty();
         assertThat(integrity).isEqualTo("ok");
         assertThat(tables).containsExactly(TABLES);

@@ -26,6 +26,13 @@ final class StressLedger {
     /** Lines on a child's stdout that are not its protocol (a library's log line, or one merged with a protocol line). */
     private final List<String> foreign = new ArrayList<>();
     private long foreignLines;
+    /** Every process's lines and the kills, in the order recorded (the last 400): printed when a writer saw its own write vanish. */
+    private final java.util.LinkedList<String> timeline = new java.util.LinkedList<>();
+
+    synchronized List<String> timeline() {
+        return List.copyOf(timeline);
+    }
+
     /** Each child's last lines: printed beside a lost lock. */
     private final Map<String, List<String>> childLines = new HashMap<>();
     private static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("(open|audit|move|lock|locking|unlocking|unlock|read|error) ");
@@ -39,6 +46,8 @@ final class StressLedger {
             if (!line.endsWith(" .")) return;
         }
         String[] f = line.substring(0, line.length() - 2).split(" ");
+        timeline.add("#" + (events + 1) + " " + who + ": " + line);
+        if (timeline.size() > 400) timeline.removeFirst();
         List<String> mine = childLines.computeIfAbsent(who, k -> new java.util.LinkedList<>());
         mine.add("#" + (++events) + " " + line);
         if (mine.size() > 30) mine.removeFirst();
@@ -77,6 +86,7 @@ final class StressLedger {
     /** A child this test killed: its kill goes into the history of each of its groups, in order. */
     synchronized void killed(String who) {
         events++;
+        timeline.add("#" + events + " KILLED " + who);
         String prefix = "p-" + who.substring(who.indexOf('-') + 1) + "-";
         lockHistory.forEach((g, h) -> {
             if (g.startsWith(prefix)) h.add("#" + events + " killed");
