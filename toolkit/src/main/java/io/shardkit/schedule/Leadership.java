@@ -2,7 +2,6 @@ package io.shardkit.schedule;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -43,17 +42,14 @@ public final class Leadership implements AutoCloseable {
     private final String id;
     private volatile ConnectionState connection = ConnectionState.LOST;
     private volatile boolean acting;
-    private final Consumer<Boolean> changed;
 
     /**
      * @param connect ZooKeeper's connect string (host:port,...), optionally with a chroot
      * @param path the latch's path: daemons that manage one fleet share it
      * @param id this daemon's name (zone and host), shown as the leader's
-     * @param changed told true when this daemon starts acting, false when it stops
      */
-    public Leadership(String connect, String path, String id, Duration session, Consumer<Boolean> changed) {
+    public Leadership(String connect, String path, String id, Duration session) {
         this.id = id;
-        this.changed = changed;
         this.client = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs((int) session.toMillis())
                 .connectionTimeoutMs((int) Math.min(session.toMillis(), 15_000)).retryPolicy(new ExponentialBackoffRetry(200, 10, 2_000)).build();
         this.latch = new LeaderLatch(client, path, id);
@@ -90,7 +86,6 @@ public final class Leadership implements AutoCloseable {
         if (now == acting) return;
         acting = now;
         LOG.info("{} {} acting as leader", id, now ? "starts" : "stops");
-        changed.accept(now);
     }
 
     /** The current leader's id as ZooKeeper has it, or empty (none, or ZooKeeper unreachable). */
@@ -122,9 +117,6 @@ public final class Leadership implements AutoCloseable {
             LOG.warn("closing the leader latch: {}", e.toString());
         }
         client.close();
-        if (acting) {
-            acting = false;
-            changed.accept(false);
-        }
+        acting = false;
     }
 }

@@ -77,7 +77,7 @@ final class FleetRun implements AutoCloseable {
         FleetDuties duties = null;
         try {
             if (cfg.zk() != null) {
-                leadership = new Leadership(cfg.zk(), cfg.zkPath() == null ? "/shardkit/leader" : cfg.zkPath(), id, session, acting -> { });
+                leadership = new Leadership(cfg.zk(), cfg.zkPath() == null ? "/shardkit/leader" : cfg.zkPath(), id, session);
             }
             Leadership l = leadership;
             FleetDuties[] holder = new FleetDuties[1];

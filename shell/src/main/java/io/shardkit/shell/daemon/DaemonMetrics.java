@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  * process writes there, so a merge started from any shell shows up).
  */
 public final class DaemonMetrics implements AutoCloseable {
+    /** Job states in which a process streams or copies: their progress is read from the target. */
+    private static final Set<io.shardkit.merge.JobState> RUNNING = java.util.EnumSet.of(io.shardkit.merge.JobState.COPYING,
+            io.shardkit.merge.JobState.STREAMING, io.shardkit.merge.JobState.VERIFYING, io.shardkit.merge.JobState.PAUSED);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DaemonMetrics.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Incidents already counted: the monitor's list only grows. */
@@ -121,7 +124,7 @@ public final class DaemonMetrics implements AutoCloseable {
         c.query("SELECT job_id, state FROM jobs", rs -> {
             while (rs.next()) {
                 states.add(MultiGauge.Row.of(Tags.of("job", rs.getString(1), "state", rs.getString(2)), 1));
-                if (Set.of("COPYING", "STREAMING", "VERIFYING", "PAUSED").contains(rs.getString(2))) running.add(rs.getString(1));
+                if (RUNNING.contains(io.shardkit.merge.JobState.valueOf(rs.getString(2)))) running.add(rs.getString(1));
             }
             return null;
         });
