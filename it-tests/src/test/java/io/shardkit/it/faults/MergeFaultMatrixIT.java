@@ -111,7 +111,15 @@ class MergeFaultMatrixIT {
             job = new MergeJob(plan, t, f.admin(), t.credentials().stream().resolve(), jobs, f.home(), control,
                     line -> { System.out.println(line); synchronized (log) { log.append(line).append('\n'); } });
             running = MergeRuns.background(job, MergeJob.Until.STOPPED);
-            Fleet.await("streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+            try {
+                Fleet.await("streaming", Duration.ofSeconds(120), () -> jobs.state(plan.id()) == JobState.STREAMING || running.isDone());
+            } catch (AssertionError e) {
+                String said;
+                synchronized (log) {
+                    said = log.length() > 2000 ? log.substring(log.length() - 2000) : log.toString();
+                }
+                throw new AssertionError(e.getMessage() + "; job state " + jobs.state(plan.id()) + ", its last lines:\n" + said, e);
+            }
             assertThat(running).isNotDone();
             prober = new WritabilityProber(t, f.admin());
             probing = CompletableFuture.runAsync(prober, threads);
