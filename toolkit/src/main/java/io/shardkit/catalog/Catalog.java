@@ -66,6 +66,10 @@ public final class Catalog implements AutoCloseable {
      */
     public <T> T inTransaction(java.util.function.Function<Catalog, T> work) {
         if (bound != null) return work.apply(this);
+        return kind == Kind.EMBEDDED ? embeddedTransaction(work) : driverTransaction(work);
+    }
+
+    private <T> T driverTransaction(java.util.function.Function<Catalog, T> work) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -82,6 +86,46 @@ public final class Catalog implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * SQLite: BEGIN, the work and COMMIT as plain statements on a connection the driver keeps in
+     * autocommit mode (the driver's transaction calls misreport a failed BEGIN, see {@link SqliteFile}).
+     * A connection whose transaction ended in any error is evicted from the pool, never reused: closing
+     * it rolls back whatever SQLite still holds open, so a transaction reported failed is never partly
+     * committed and no later statement on that connection can land inside a transaction that is never
+     * committed.
+     */
+    private <T> T embeddedTransaction(java.util.function.Function<Catalog, T> work) {
+        Connection c;
+        try {
+            c = ds.getConnection();
+        } catch (SQLException e) {
+            throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
+        }
+        boolean clean = false;
+        try {
+            execute(c, SqliteFile.BEGIN);
+            T out = work.apply(new Catalog(ds, clock, description, kind, false, c));
+            execute(c, "COMMIT");
+            clean = true;
+            return out;
+        } catch (SQLException e) {
+            throw new CatalogException("catalog transaction failed: " + e.getMessage(), e);
+        } finally {
+            if (!clean) ds.evictConnection(c); // closes it: SQLite rolls back what is open
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // evicted or already closed: nothing of this transaction survives either way
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 
@@ -106,6 +150,11 @@ public final class Catalog implements AutoCloseable {
      * imported the first time, see {@link H2Import}.
      */
     public static Catalog embedded(Path stateDir) {
+        return embedded(stateDir, SqliteFile.BUSY_TIMEOUT_MILLIS);
+    }
+
+    /** The same, waiting at most {@code busyTimeoutMillis} for another process's write (tests). */
+    static Catalog embedded(Path stateDir, int busyTimeoutMillis) {
         Path home = stateDir.toAbsolutePath();
         Path file = home.resolve(SqliteFile.NAME);
         String description = "embedded " + file;
@@ -113,7 +162,7 @@ public final class Catalog implements AutoCloseable {
         try {
             Files.createDirectories(home);
             if (H2Import.pending(home)) SqliteFile.exclusively(home, () -> H2Import.run(home));
-            cfg.setDataSource(SqliteFile.dataSource(file));
+            cfg.setDataSource(SqliteFile.dataSource(file, busyTimeoutMillis));
         } catch (IOException | RuntimeException e) {
             throw new CatalogException("cannot open catalog (" + description + "): " + rootMessage(e), e);
         }

@@ -40,6 +40,11 @@ final class SqliteFile {
 
     /** Connections to one catalog file, each set up for many processes and kill -9. */
     static DataSource dataSource(Path file) {
+        return dataSource(file, BUSY_TIMEOUT_MILLIS);
+    }
+
+    /** The same with another busy timeout (tests that make another process hold the lock). */
+    static DataSource dataSource(Path file, int busyTimeoutMillis) {
         SQLiteConfig config = new SQLiteConfig();
         // WAL: a commit appends to catalog.db-wal and is complete only with its checksummed commit frame,
         // so a process killed mid-write leaves a tail that the next opener discards, never a torn table;
@@ -51,15 +56,23 @@ final class SqliteFile {
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         // a loaded machine can keep another process's transaction open for seconds; wait for it instead
         // of failing with SQLITE_BUSY
-        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-        // a transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting under the busy
-        // timeout; a deferred one that read first could only fail with SQLITE_BUSY when it tried to write
-        // after another process had (the busy handler cannot help a reader that must upgrade)
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setBusyTimeout(busyTimeoutMillis);
+        // no transaction mode here: the driver's own transactions (setAutoCommit(false)) are never used on
+        // this file, see Catalog.inTransaction: they begin the next transaction inside commit() and flag the
+        // connection before running SQL, so a BEGIN that timed out left a pooled connection flagged as in a
+        // transaction while SQLite committed each statement alone (measured: a transaction reported failed
+        // whose rows were all committed)
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;
     }
+
+    /**
+     * Begins a transaction that holds the write lock from its first statement (BEGIN IMMEDIATE, waiting
+     * under the busy timeout): a deferred one that read first could only fail with SQLITE_BUSY when it
+     * tried to write after another process had (the busy handler cannot help a reader that must upgrade).
+     */
+    static final String BEGIN = "BEGIN IMMEDIATE";
 
     /** Brings the schema to the newest migration, through the dialect shim. */
     static void migrate(DataSource ds) {

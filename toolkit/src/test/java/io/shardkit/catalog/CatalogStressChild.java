@@ -41,7 +41,7 @@ public final class CatalogStressChild {
         }
         say("open " + (System.nanoTime() - started) / 1_000_000);
         try (catalog) {
-            if (args[0].equals("writer")) write(catalog, slot, incarnation);
+            if (args[0].equals("writer")) write(catalog, home, slot, incarnation);
             else read(catalog);
         } catch (RuntimeException e) {
             fail("run", e);
@@ -60,7 +60,7 @@ public final class CatalogStressChild {
     }
 
     /** Audit rows, job transitions, heartbeats and group locks, each acknowledged once it returned. */
-    private static void write(Catalog catalog, int slot, int incarnation) {
+    private static void write(Catalog catalog, Path home, int slot, int incarnation) {
         JobStore jobs = new JobStore(catalog);
         GroupLocks locks = new GroupLocks(catalog);
         String job = "j-" + slot + "-" + incarnation;
@@ -81,6 +81,13 @@ public final class CatalogStressChild {
             }, me);
             if (!seen.equals(mine)) {
                 say("error vanished at round " + seq + ": holds " + seen + ", acknowledged " + mine);
+                System.exit(3);
+            }
+            // the same through a connection of its own, outside the pool: it sees committed rows only, so a
+            // difference means a pooled connection holds acknowledged writes in a transaction never committed
+            java.util.Set<String> committed = committedLocks(home, me);
+            if (!committed.equals(mine)) {
+                say("error uncommitted at round " + seq + ": committed " + committed + ", pool sees " + seen + ", acknowledged " + mine);
                 System.exit(3);
             }
             // a timestamp with microseconds: it must come back exactly
@@ -122,6 +129,22 @@ public final class CatalogStressChild {
                 locks.release(List.of(shared), sharedHolder);
                 shared = null;
             }
+        }
+    }
+
+    /** The group locks {@code holder} has in the file, read through a fresh connection. */
+    private static java.util.Set<String> committedLocks(Path home, String holder) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve(SqliteFile.NAME).toAbsolutePath());
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT group_name FROM group_locks WHERE holder = ?")) {
+            c.createStatement().execute("PRAGMA busy_timeout = 30000");
+            ps.setString(1, holder);
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("fresh read of group_locks: " + e.getMessage(), e);
         }
     }
 

@@ -127,7 +127,7 @@ class CatalogStressTest {
                 integrity, (System.nanoTime() - started) / 1_000_000_000);
         check.missing().stream().limit(20).forEach(m -> System.out.println("  lost: " + m));
 
-        if (ledger.errors().stream().anyMatch(e -> e.contains("vanished"))) {
+        if (ledger.errors().stream().anyMatch(e -> e.contains("vanished") || e.contains("uncommitted"))) {
             System.out.println("timeline before the first vanished write:");
             List<String> t = ledger.timeline();
             int at = 0;
