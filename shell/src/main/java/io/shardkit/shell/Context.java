@@ -28,6 +28,8 @@ public final class Context {
     private String origin = "cli";
     /** True in the interactive shell: --watch views redraw in place. */
     private boolean interactive;
+    /** Standard output is a terminal (set by main): progress bars, see {@link #terminal()}. */
+    private boolean terminal;
     /** Where an embedded catalog comes from when something keeps them open (the daemon); null: opened per command. */
     private java.util.function.Function<Path, Catalog> embeddedCatalogs;
 
@@ -57,13 +59,23 @@ public final class Context {
         c.embeddedCatalogs = embeddedCatalogs;
         c.debug = debug;
         c.origin = origin;
-        c.interactive = interactive;
+        // other writers (a schedule run's log): a terminal only if this one was and the writer is the same
+        c.interactive = interactive && out == this.out;
+        c.terminal = terminal && out == this.out;
         return c;
     }
 
     public String origin() { return origin; }
 
     public boolean interactive() { return interactive; }
+
+    /** True when out() is a terminal: the interactive shell, or a command whose standard output is a tty. */
+    public boolean terminal() { return interactive || terminal; }
+
+    public Context terminal(boolean on) {
+        this.terminal = on;
+        return this;
+    }
 
     public Context interactive(boolean on) {
         this.interactive = on;

@@ -13,7 +13,20 @@ public final class Main {
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(out, err, args));
+        System.exit(commandLine(new Context(out, err).terminal(stdoutIsTerminal())).execute(args));
+    }
+
+    /**
+     * True when this process's standard output is a terminal (Linux: fd 1 is a tty device). Progress
+     * bars are drawn there only; a pipe or a file gets plain lines.
+     */
+    static boolean stdoutIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false; // not Linux, or no /proc: no bars
+        }
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

@@ -109,6 +109,18 @@ public final class MergeVerify implements AutoCloseable {
      * Verifies the tables (all planned ones when empty): every chunk when {@code full} or when the
      * table has no clean latest run; otherwise only the rows the stream wrote since that run began.
      */
+    private final java.util.concurrent.atomic.LongAdder rowsChecked = new java.util.concurrent.atomic.LongAdder();
+
+    /** Target rows compared by chunk so far in this verifier's runs. */
+    public long rowsChecked() {
+        return rowsChecked.sum();
+    }
+
+    /** The plan's estimate of the rows a full verify compares (every table, every source). */
+    public long rowsPlanned() {
+        return plan.tables().stream().mapToLong(t -> t.rowsPerSource().values().stream().mapToLong(Long::longValue).sum()).sum();
+    }
+
     public Report run(List<String> tables, boolean full, Verifier.Settings settings) throws Exception {
         Map<String, VerifyStore.Run> latest = store.latest(plan.id());
         List<TableResult> results = new ArrayList<>();
@@ -129,7 +141,7 @@ public final class MergeVerify implements AutoCloseable {
                     return drained ? java.util.Set.of() : touchedAmong(table, since, keys);
                 }
             };
-            Verifier v = new Verifier(spec, target, Map.copyOf(sources), stream, this::throttle, settings, progress);
+            Verifier v = new Verifier(spec, target, Map.copyOf(sources), stream, this::throttle, settings, progress).counting(rowsChecked);
             TableResult r;
             if (full || last == null || !last.clean() || last.targetClockStart() == null) {
                 r = v.chunks();

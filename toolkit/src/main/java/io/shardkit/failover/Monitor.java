@@ -177,6 +177,11 @@ public final class Monitor implements AutoCloseable {
         return lastSnapshots;
     }
 
+    /** How long the last probe of each instance took (the manager's view of its latency). */
+    public Map<String, java.time.Duration> probeTimes() {
+        return collector.probeTimes();
+    }
+
     /** The last round's analysis of each group. */
     public Map<String, Analysis> lastAnalyses() {
         return lastAnalyses;

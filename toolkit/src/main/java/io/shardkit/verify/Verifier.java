@@ -165,6 +165,15 @@ public final class Verifier {
      * checksums each whole segment, so neither side waits on the other. A segment whose sums
      * differ is then compared chunk by chunk, and the chunks that differ are settled row by row.
      */
+    /** Target rows read so far, shared by the verifiers of one run (a progress bar's figure). */
+    private java.util.concurrent.atomic.LongAdder checked = new java.util.concurrent.atomic.LongAdder();
+
+    /** Counts the target rows this verifier reads into {@code into}. */
+    public Verifier counting(java.util.concurrent.atomic.LongAdder into) {
+        this.checked = into;
+        return this;
+    }
+
     public TableResult chunks() throws Exception {
         long start = System.nanoTime();
         readTypes();
@@ -195,6 +204,7 @@ public final class Verifier {
                             gate.beforeChunk();
                             long began = System.nanoTime();
                             Nibble n = nibble(at, size);
+                            checked.add(n.target().rows());
                             size = settings.next(size, System.nanoTime() - began);
                             done.add(n);
                             at = n.next();

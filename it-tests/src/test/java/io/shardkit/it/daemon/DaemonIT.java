@@ -142,6 +142,13 @@ class DaemonIT {
             t.type("catalog status\r");
             t.await("schema version: ", Duration.ofSeconds(30));
             t.await("shardkit> ", Duration.ofSeconds(10));
+            // a long wait draws a progress bar at a terminal (pty1 never started: it never catches up)
+            t.type("wait merge-caught-up pty1 --timeout 4s --every 1s\r");
+            t.await("waiting: ", Duration.ofSeconds(20));
+            t.await("] ", Duration.ofSeconds(20)); // the bar: wait merge caught up [####------] 25% 1/4 s (...)
+            t.await("/4 s", Duration.ofSeconds(5));
+            t.await("still not", Duration.ofSeconds(20));
+            t.await("shardkit> ", Duration.ofSeconds(10));
             t.type("exit\r");
             assertThat(t.ended(Duration.ofSeconds(20))).isTrue();
         }
@@ -150,7 +157,7 @@ class DaemonIT {
             t.type("\u0010"); // Ctrl-P (previous line, as the up arrow): 'exit'
             t.await("exit", Duration.ofSeconds(20));
             t.type("\u0010"); // and the command before it, from the first shell's history
-            t.await("catalog status", Duration.ofSeconds(20));
+            t.await("wait merge-caught-up pty1", Duration.ofSeconds(20));
             t.type("\u0015exit\r");
             assertThat(t.ended(Duration.ofSeconds(20))).isTrue();
         }

@@ -142,6 +142,20 @@ class DaemonLeaderIT {
                 String metrics = follower.scrape();
                 assertThat(metrics).contains("shardkit_leader{daemon=\"" + follower.id() + "\"} 1.0").contains("shardkit_instance_up{")
                         .contains("shardkit_schedule_runs_total{outcome=\"succeeded\",schedule=\"tick\"}").contains("shardkit_failover_duration_seconds_count");
+                // probe latency per instance: the new primary of g2 answered, so its probe took a measured, positive time
+                String newPrimary = primary(f, "g2");
+                String probeLine = "shardkit_instance_probe_seconds{group=\"g2\",instance=\"" + newPrimary + "\"}";
+                Fleet.await("g2 probed again after its recovery", Duration.ofSeconds(20), () -> {
+                    try {
+                        return follower.scrape().contains(probeLine);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                metrics = follower.scrape();
+                assertThat(metrics.lines().filter(l -> l.startsWith("shardkit_instance_probe_seconds{group=\"g2\",instance=\"" + newPrimary + "\"}")))
+                        .as(metrics.lines().filter(l -> l.contains("probe") || l.contains("instance_up")).toList().toString())
+                        .singleElement().satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).isPositive().isLessThan(5.0));
             } finally {
                 for (Daemon d : daemons) {
                     d.process().destroyForcibly();

@@ -67,22 +67,29 @@ public final class GateCommands {
             if (spec.parent().userObject() instanceof Wait w) {
                 Duration timeout = Durations.parse("--timeout", w.timeout);
                 Duration every = Durations.parse("--every", w.every);
-                long deadline = System.nanoTime() + timeout.toNanos();
-                String said = null;
-                while (true) {
-                    Optional<String> why = failing();
-                    if (why.isEmpty()) {
-                        ctx.out().println("holds: " + what());
-                        return ExitCodes.OK;
+                long began = System.nanoTime();
+                long deadline = began + timeout.toNanos();
+                String[] said = {null};
+                // at a terminal, a bar of the time waited against --timeout, with the latest reason; lines stay for changes
+                try (var bar = new io.shardkit.shell.render.ProgressLine(ctx.out(), ctx.terminal(), () -> said[0] == null ? null
+                        : io.shardkit.shell.render.ProgressLine.bar("wait " + what(), (System.nanoTime() - began) / 1_000_000_000L, timeout.toSeconds(), "s")
+                                + " (" + said[0] + ")")) {
+                    while (true) {
+                        Optional<String> why = failing();
+                        if (why.isEmpty()) {
+                            bar.close();
+                            ctx.out().println("holds: " + what());
+                            return ExitCodes.OK;
+                        }
+                        if (System.nanoTime() > deadline) {
+                            bar.close();
+                            ctx.err().println("error: waited " + timeout.toSeconds() + " s and still not " + what() + ": " + why.get());
+                            return ExitCodes.FAILED;
+                        }
+                        if (!why.get().equals(said[0])) bar.line("waiting: " + why.get());
+                        said[0] = why.get();
+                        Thread.sleep(every.toMillis()); // Ctrl-C in the shell, or a schedule losing the lead, interrupts it
                     }
-                    if (System.nanoTime() > deadline) {
-                        ctx.err().println("error: waited " + timeout.toSeconds() + " s and still not " + what() + ": " + why.get());
-                        return ExitCodes.FAILED;
-                    }
-                    if (!why.get().equals(said)) ctx.out().println("waiting: " + why.get());
-                    ctx.out().flush();
-                    said = why.get();
-                    Thread.sleep(every.toMillis()); // Ctrl-C in the shell, or a schedule losing the lead, interrupts it
                 }
             }
             Optional<String> why = failing();

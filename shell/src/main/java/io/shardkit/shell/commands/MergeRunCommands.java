@@ -69,8 +69,11 @@ final class MergeRunCommands {
             control.chunkSize(chunk);
             haltAtStage(control, System.getenv("SHARDKIT_HALT_AT"));
             var streamRef = t.credentials().stream();
-            try (MergeJob job = new MergeJob(plan, t, TopologyOptions.admin(ctx, t), streamRef == null ? null : ctx.resolve(streamRef), jobs, ctx.home(), control,
-                    line -> { ctx.out().println(line); ctx.out().flush(); })) {
+            var admin = TopologyOptions.admin(ctx, t);
+            var shape = new io.shardkit.shell.render.MergeProgress();
+            try (var progress = new io.shardkit.shell.render.ProgressLine(ctx.out(), ctx.terminal(),
+                    () -> shape.line(io.shardkit.merge.MergeStatus.read(plan, jobs, admin)));
+                 MergeJob job = new MergeJob(plan, t, admin, streamRef == null ? null : ctx.resolve(streamRef), jobs, ctx.home(), control, progress::line)) {
                 Thread hook = new Thread(control::requestStop);
                 Runtime.getRuntime().addShutdownHook(hook);
                 try {

@@ -56,10 +56,15 @@ final class MergeVerifyCommand implements Callable<Integer> {
                     || !jobs.copyFinished(id)) {
                 throw new IllegalArgumentException("merge " + id + " is " + state + (jobs.copyFinished(id) ? "" : " and has not finished its copy") + ": nothing to verify yet");
             }
-            try (MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(ctx, t), catalog, parallel + 1, line -> { out.println(line); out.flush(); })) {
+            MergeVerify[] verifying = new MergeVerify[1];
+            try (var bar = new io.shardkit.shell.render.ProgressLine(out, ctx.terminal(), () -> verifying[0] == null ? null
+                    : io.shardkit.shell.render.ProgressLine.bar("verify " + id, verifying[0].rowsChecked(), Math.max(verifying[0].rowsPlanned(), verifying[0].rowsChecked()), "rows"));
+                 MergeVerify v = new MergeVerify(plan, t, TopologyOptions.admin(ctx, t), catalog, parallel + 1, bar::line)) {
+                verifying[0] = v;
                 MergeVerify.Report report = v.run(tables, full, chunkSize != null ? new Verifier.Settings(chunkSize, parallel, 3)
                         : new Verifier.Settings(Verifier.Settings.DEFAULT.chunkSize(), parallel, 3, perChunk));
                 List<Repair.Outcome> repairs = repair || printSql ? v.repair(report, repair) : List.of();
+                bar.close(); // the report prints below, with no bar redrawn over it
                 if (json) {
                     Json.print(out, java.util.Map.of("job", id, "clean", report.clean(), "tables", report.tables(), "repairs", repairs));
                 } else {

@@ -43,6 +43,7 @@ public final class DaemonMetrics implements AutoCloseable {
     /** Incidents already counted: the monitor's list only grows. */
     private int countedIncidents;
     private final MultiGauge instanceUp;
+    private final MultiGauge probeTime;
     private final MultiGauge heartbeat;
     private final MultiGauge rowsCopied;
     private final MultiGauge rowsTotal;
@@ -64,6 +65,9 @@ public final class DaemonMetrics implements AutoCloseable {
         Gauge.builder("shardkit_leader", () -> leading.get() ? 1 : 0).description("1 while this daemon leads (monitors, fails over, fires schedules)")
                 .tag("daemon", daemonId).register(registry);
         instanceUp = MultiGauge.builder("shardkit_instance_up").description("1 when the monitor's last probe of an instance got an answer").register(registry);
+        probeTime = MultiGauge.builder("shardkit_instance_probe_seconds")
+                .description("how long the monitor's last probe of an instance took (connect, read state, heartbeat on a primary), answered or not")
+                .baseUnit("seconds").register(registry);
         heartbeat = MultiGauge.builder("shardkit_primary_heartbeat_commit_seconds").description("time the primary took to commit the monitor's heartbeat write")
                 .baseUnit("seconds").register(registry);
         rowsCopied = MultiGauge.builder("shardkit_merge_rows_copied").description("rows a merge job has copied from a source").register(registry);
@@ -99,6 +103,18 @@ public final class DaemonMetrics implements AutoCloseable {
             }
         }
         instanceUp.register(up, true);
+        List<MultiGauge.Row<?>> probes = new ArrayList<>();
+        Map<String, Duration> times = m.probeTimes();
+        for (GroupSnapshot s : m.lastSnapshots().values()) {
+            List<String> members = new ArrayList<>();
+            members.add(s.primary().instance());
+            for (ReplicaView r : s.replicas()) members.add(r.member().instance());
+            for (String i : members) {
+                Duration t = times.get(i);
+                if (t != null) probes.add(MultiGauge.Row.of(Tags.of("group", s.group(), "instance", i), t.toNanos() / 1e9));
+            }
+        }
+        probeTime.register(probes, true);
         heartbeat.register(hb, true);
         List<Monitor.Incident> incidents = m.incidents();
         for (; countedIncidents < incidents.size(); countedIncidents++) {

@@ -52,6 +52,23 @@ public final class Collector implements AutoCloseable {
 
     private record Moved(String position, Instant at) {}
 
+    /** Per instance: how long the manager's last probe of it took, answered or not (the metrics' probe latency). */
+    private final Map<String, Duration> probeTimes = new ConcurrentHashMap<>();
+
+    /** How long the last probe of each instance took, from connect to its last answer (or to the failure). */
+    public Map<String, Duration> probeTimes() {
+        return Map.copyOf(probeTimes);
+    }
+
+    private <T> T timed(String instance, Callable<T> probe) throws Exception {
+        long start = System.nanoTime();
+        try {
+            return probe.call();
+        } finally {
+            probeTimes.put(instance, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
     public Collector(Topology topology, Credential admin, ProbeSettings settings, Clock clock) {
         this.topology = topology;
         this.admin = admin;
@@ -67,10 +84,10 @@ public final class Collector implements AutoCloseable {
      */
     public GroupSnapshot collect(String group, String primary) {
         Topology.Group g = topology.group(group);
-        Future<PrimaryProbe> probe = pool.submit(() -> prober.probe(group, topology.instance(primary).endpoint()));
+        Future<PrimaryProbe> probe = pool.submit(() -> timed(primary, () -> prober.probe(group, topology.instance(primary).endpoint())));
         Map<String, Future<ReplicaView>> views = new java.util.LinkedHashMap<>();
         for (String m : g.instanceNames()) {
-            if (!m.equals(primary)) views.put(m, pool.submit(() -> replica(g, m, primary)));
+            if (!m.equals(primary)) views.put(m, pool.submit(() -> timed(m, () -> replica(g, m, primary))));
         }
         PrimaryProbe p = get(probe, () -> PrimaryProbe.failed(Reach.TIMED_OUT, "probe did not finish"));
         List<ReplicaView> replicas = new ArrayList<>();
