@@ -182,6 +182,10 @@ public final class Catalog implements AutoCloseable {
         cfg.setUsername(credential.user());
         cfg.setPassword(credential.password().reveal());
         cfg.addDataSourceProperty("connectTimeout", "2000");
+        // a catalog server cut off mid-statement would otherwise hold the caller until TCP gives up (minutes):
+        // a daemon's duties loop, which must notice a lost lead, waits at most this long on its catalog
+        cfg.addDataSourceProperty("socketTimeout", "15000");
+        cfg.setConnectionTimeout(15_000);
         cfg.addDataSourceProperty("sslMode", "DISABLED");
         cfg.addDataSourceProperty("allowPublicKeyRetrieval", "true");
         return open(cfg, "external " + jdbcUrl.replaceAll("\\?.*$", ""), Kind.EXTERNAL,

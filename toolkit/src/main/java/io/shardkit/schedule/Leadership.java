@@ -85,17 +85,47 @@ public final class Leadership implements AutoCloseable {
         boolean now = latch.hasLeadership() && connection.isConnected();
         if (now == acting) return;
         acting = now;
+        if (!now) stoppedAt = java.time.Instant.now();
         LOG.info("{} {} acting as leader", id, now ? "starts" : "stops");
     }
 
-    /** The current leader's id as ZooKeeper has it, or empty (none, or ZooKeeper unreachable). */
+    /**
+     * The current leader's id as ZooKeeper has it, or empty (none, or ZooKeeper unreachable). Never
+     * blocks for long: /health and 'daemon status' ask it, and they matter most while ZooKeeper is
+     * out of reach, where Curator would retry for many seconds.
+     */
     public java.util.Optional<String> leader() {
-        try {
+        if (!connection.isConnected()) return java.util.Optional.empty();
+        java.util.concurrent.Future<java.util.Optional<String>> asked = ASK.submit(() -> {
             Participant p = latch.getLeader();
-            return p.isLeader() ? java.util.Optional.of(p.getId()) : java.util.Optional.empty();
-        } catch (Exception e) {
+            return p.isLeader() ? java.util.Optional.of(p.getId()) : java.util.Optional.<String>empty();
+        });
+        try {
+            return asked.get(LEADER_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            asked.cancel(true);
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } catch (java.util.concurrent.ExecutionException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** How long {@link #leader} waits for ZooKeeper's answer. */
+    private static final Duration LEADER_ANSWER = Duration.ofMillis(500);
+    private static final java.util.concurrent.ExecutorService ASK = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "leader-ask");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile java.time.Instant stoppedAt;
+
+    /** When this daemon last stopped acting as leader (lost the latch or its connection), or null. */
+    public java.time.Instant stoppedAt() {
+        return stoppedAt;
     }
 
     public String id() {

@@ -170,12 +170,117 @@ class DaemonLeaderIT {
         }
     }
 
+    /**
+     * The leader's whole zone is cut off (its daemon runs on a host of that zone, in the host's
+     * network namespace; ZooKeeper beside the manager; the catalog on a server of a third zone): it
+     * stops acting at SUSPENDED, the daemon of the other zone leads once the cut-off session expires,
+     * the schedule keeps one run per due time, and after the heal the old leader, its session gone,
+     * comes back as a follower: one leader, never two.
+     */
+    @Test
+    void aLeaderWhoseZoneIsCutOffStopsAndTheOtherZoneTakesOver(Fleet f, @TempDir Path work) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(f.netns(), "zones need network namespaces (run as root)");
+        String catalogHost = primary(f, "g1");
+        String catalogZone = f.topology().zoneOf(catalogHost);
+        var layout = f.sandbox().layout();
+        List<io.shardkit.sandbox.SandboxLayout.HostLayout> hosts = new ArrayList<>();
+        for (var h : layout.hosts()) if (!h.zone().equals(catalogZone) && hosts.stream().noneMatch(x -> x.zone().equals(h.zone()))) hosts.add(h);
+        assertThat(hosts).hasSize(2);
+        var ci = f.topology().instance(catalogHost);
+        try (Connection c = f.connect(catalogHost)) {
+            Queries.execute(c, "CREATE DATABASE IF NOT EXISTS zone_catalog");
+        }
+        Path opt = work.resolve("catalog.cnf");
+        Files.writeString(opt, "[shardkit-catalog]\nuser=" + f.admin().user() + "\npassword=" + f.admin().password().reveal() + "\n");
+        List<String> catalog = List.of("--catalog", "jdbc:mysql://" + ci.ip() + ":" + ci.port() + "/zone_catalog", "--catalog-option-file", opt.toString());
+        Path runbook = work.resolve("tick.sk");
+        Files.writeString(runbook, "catalog status\n");
+        shell(catalog, "schedule", "add", "tick", "--cron", "*/5 * * * * ?", "--runbook", runbook.toString());
+        try (TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 1000, -1), true)) {
+            String zkFromHosts = layout.managerAddress() + ":" + zk.getPort(); // the manager's side of the zones' bridges
+            List<Daemon> daemons = new ArrayList<>();
+            try {
+                for (var h : hosts) daemons.add(daemonOn(work, h, zkFromHosts, catalog));
+                Fleet.await("one daemon leads", Duration.ofSeconds(30), () -> daemons.stream().filter(Daemon::leading).count() == 1);
+                Daemon leader = daemons.stream().filter(Daemon::leading).findFirst().orElseThrow();
+                Daemon other = daemons.stream().filter(d -> d != leader).findFirst().orElseThrow();
+                String cutZone = hosts.get(daemons.indexOf(leader)).zone();
+                Fleet.await("a scheduled run under the first leader", Duration.ofSeconds(45), () -> runsIn(f, catalogHost, "zone_catalog", leader.id()) >= 1);
+
+                f.sandbox().partitionZone(cutZone);
+                long cut = System.nanoTime();
+                Instant cutAt = Instant.now();
+                try {
+                    Fleet.await("the other zone's daemon leads", Duration.ofSeconds(30), other::leading);
+                    long takeover = (System.nanoTime() - cut) / 1_000_000;
+                    // asked from inside its own zone (the manager cannot reach it now): it no longer acts as leader
+                    var cutHost = hosts.get(daemons.indexOf(leader));
+                    String[] last = {""};
+                    try {
+                        Fleet.await("the cut-off leader says it does not lead", Duration.ofSeconds(15), () -> (last[0] = healthFrom(cutHost, leader)).contains("\"leading\":false"));
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; its /health from its zone: " + last[0], e);
+                    }
+                    java.util.regex.Matcher at = java.util.regex.Pattern.compile("\"stopped_leading_at\":\"([^\"]+)\"").matcher(last[0]);
+                    assertThat(at.find()).as(last[0]).isTrue();
+                    long stopped = Duration.between(cutAt, Instant.parse(at.group(1))).toMillis(); // its own clock: this machine's
+                    System.out.printf("cut-off leader %s reports not leading within %d ms of the cut%n", leader.id(), stopped);
+                    assertThat(stopped).as("it stops before its session (3 s) could expire on the server, where the other zone could lead").isLessThan(3_000);
+                    System.out.printf("zone %s of the leader cut off: %s leads after %d ms%n", cutZone, other.id(), takeover);
+                    Fleet.await("scheduled runs under the new leader", Duration.ofSeconds(45), () -> runsIn(f, catalogHost, "zone_catalog", other.id()) >= 2);
+                } finally {
+                    f.sandbox().heal();
+                }
+                // the old leader is back, its session expired while it was cut off: it follows
+                Fleet.await("the old leader answers again", Duration.ofSeconds(30), () -> leader.health().contains("\"leading\""));
+                Fleet.await("one leader after the heal", Duration.ofSeconds(30), () -> leader.health().contains("\"leading\":false") && other.leading());
+                long runsBefore = runsIn(f, catalogHost, "zone_catalog", other.id());
+                Fleet.await("the schedule goes on under one leader", Duration.ofSeconds(30), () -> runsIn(f, catalogHost, "zone_catalog", other.id()) >= runsBefore + 1);
+                assertThat(leader.health()).contains("\"leading\":false");
+                List<Instant> due = dueTimesIn(f, catalogHost, "zone_catalog");
+                for (int i = 1; i < due.size(); i++) assertThat(Duration.between(due.get(i - 1), due.get(i))).as("due times %s", due).isEqualTo(Duration.ofSeconds(5));
+                System.out.printf("zone cut and healed: %d due times, each run once%n", due.size());
+            } finally {
+                for (Daemon d : daemons) {
+                    d.process().destroyForcibly();
+                    d.process().waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** A daemon's /health as seen from inside a host's namespace (curl there). */
+    private static String healthFrom(io.shardkit.sandbox.SandboxLayout.HostLayout host, Daemon d) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", host.namespace(), "curl", "-s", "-m", "2", d.metrics() + "/health").redirectErrorStream(true).start();
+            String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return body;
+        } catch (Exception e) {
+            return "unreachable: " + e;
+        }
+    }
+
+    /** A daemon on a sandbox host, in the host's network namespace, its metrics on the host's address. */
+    private static Daemon daemonOn(Path work, io.shardkit.sandbox.SandboxLayout.HostLayout host, String zk, List<String> catalog) throws Exception {
+        String id = "zone-" + host.zone();
+        Path home = Files.createDirectories(work.resolve("z-" + id));
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace(), ItPaths.launcher().toString(), "daemon", "run", "--home", home.toString(),
+                "--zk", zk, "--id", id, "--metrics", host.address() + ":0"));
+        cmd.addAll(catalog);
+        return started(id, cmd);
+    }
+
     private static Daemon daemon(Path work, String zone, String zk, Path topo, List<String> catalog) throws Exception {
         String id = "zone-" + zone;
         Path home = Files.createDirectories(work.resolve("h" + zone));
         List<String> cmd = new ArrayList<>(List.of(ItPaths.launcher().toString(), "daemon", "run", "--home", home.toString(), "--topology", topo.toString(),
                 "--zk", zk, "--id", id, "--metrics", "127.0.0.1:0"));
         cmd.addAll(catalog);
+        return started(id, cmd);
+    }
+
+    private static Daemon started(String id, List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SHARDKIT_TOPOLOGY");
         pb.environment().remove("SHARDKIT_HOME");
@@ -196,7 +301,7 @@ class DaemonLeaderIT {
                 // the process is gone
             }
             metrics.completeExceptionally(new IllegalStateException("daemon " + id + " exited: " + output));
-        }, "daemon-out-" + zone);
+        }, "daemon-out-" + id);
         reader.setDaemon(true);
         reader.start();
         return new Daemon(id, p, metrics.get(60, TimeUnit.SECONDS), output);
@@ -224,14 +329,22 @@ class DaemonLeaderIT {
     }
 
     private static long runs(Fleet f, String host, String owner) {
-        return query(f, host, "SELECT COUNT(*) FROM daemon_catalog.schedule_runs WHERE owner = '" + owner + "' AND outcome = 'SUCCEEDED'", rs -> {
+        return runsIn(f, host, "daemon_catalog", owner);
+    }
+
+    private static long runsIn(Fleet f, String host, String db, String owner) {
+        return query(f, host, "SELECT COUNT(*) FROM " + db + ".schedule_runs WHERE owner = '" + owner + "' AND outcome = 'SUCCEEDED'", rs -> {
             rs.next();
             return rs.getLong(1);
         });
     }
 
     private static List<Instant> dueTimes(Fleet f, String host) {
-        return query(f, host, "SELECT fire_time FROM daemon_catalog.schedule_runs WHERE schedule_id = 'tick' ORDER BY fire_time", rs -> {
+        return dueTimesIn(f, host, "daemon_catalog");
+    }
+
+    private static List<Instant> dueTimesIn(Fleet f, String host, String db) {
+        return query(f, host, "SELECT fire_time FROM " + db + ".schedule_runs WHERE schedule_id = 'tick' ORDER BY fire_time", rs -> {
             List<Instant> out = new ArrayList<>();
             while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
             return out;

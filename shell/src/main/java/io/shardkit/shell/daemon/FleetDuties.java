@@ -153,7 +153,8 @@ public final class FleetDuties implements AutoCloseable {
         Monitor m = monitor;
         return "{\"daemon\":\"" + id + "\",\"leading\":" + leading() + ",\"leader\":\"" + leader + "\",\"leading_since\":"
                 + (leadingSince == null ? "null" : "\"" + leadingSince + "\"") + ",\"monitor_rounds\":" + (m == null ? 0 : m.rounds())
-                + ",\"schedule_runs_in_progress\":" + scheduler.running() + "}";
+                + ",\"schedule_runs_in_progress\":" + scheduler.running() + ",\"stopped_leading_at\":"
+                + (leadership == null || leadership.stoppedAt() == null ? "null" : "\"" + leadership.stoppedAt() + "\"") + "}";
     }
 
     public Scheduler scheduler() {
