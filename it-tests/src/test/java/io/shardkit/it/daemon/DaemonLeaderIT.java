@@ -82,6 +82,8 @@ class DaemonLeaderIT {
         Files.writeString(runbook, "# a scheduled check that touches the shared catalog\ncatalog status\n");
         // every 5 s in CI; -Dshardkit.it.scheduleEvery=60 runs the every-minute schedule (about five minutes of it)
         int every = Integer.getInteger("shardkit.it.scheduleEvery", 5);
+        // runs under each leader: 3 with an every-minute schedule gives six due times, over five minutes
+        int perLeader = Integer.getInteger("shardkit.it.runsPerLeader", 2);
         String cron = every < 60 ? "*/" + every + " * * * * ?" : "0 */" + (every / 60) + " * * * ?";
         shell(catalog, "schedule", "add", "tick", "--cron", cron, "--runbook", runbook.toString());
         Path topo = Sandbox.dirOf(f.home(), f.name()).resolve(Sandbox.TOPOLOGY_FILE);
@@ -97,7 +99,7 @@ class DaemonLeaderIT {
                 assertThat(follower.health()).contains("\"leading\":false").contains("\"leader\":\"" + leader.id() + "\"");
 
                 Duration runsWithin = Duration.ofSeconds(3L * every + 30);
-                Fleet.await("two scheduled runs under the first leader", runsWithin, () -> runs(f, catalogHost, leader.id()) >= 2);
+                Fleet.await(perLeader + " scheduled runs under the first leader", runsWithin.multipliedBy(perLeader).dividedBy(2), () -> runs(f, catalogHost, leader.id()) >= perLeader);
                 // kill -9 of the leader: the follower leads once ZooKeeper expires the dead one's session
                 long killed = System.nanoTime();
                 leader.process().destroyForcibly();
@@ -106,7 +108,7 @@ class DaemonLeaderIT {
                 long takeoverMillis = (System.nanoTime() - killed) / 1_000_000;
                 System.out.printf("daemon takeover after kill -9 of the leader: %d ms (ZooKeeper session timeout 3 s, tick 1 s)%n", takeoverMillis);
                 assertThat(takeoverMillis).isLessThan(15_000); // the figure is printed; this only says it took over
-                Fleet.await("two scheduled runs under the new leader", runsWithin, () -> runs(f, catalogHost, follower.id()) >= 2);
+                Fleet.await(perLeader + " scheduled runs under the new leader", runsWithin.multipliedBy(perLeader).dividedBy(2), () -> runs(f, catalogHost, follower.id()) >= perLeader);
 
                 // exactly one run per due time, none missing, from the first to the last
                 List<Instant> due = dueTimes(f, catalogHost);
