@@ -54,7 +54,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * file's lock), and with {@code debug} also to stderr. Only where this class configured logging.
      */
     public static synchronized void logTo(Path file, boolean debug) {
-        if (!configuredHere || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return;
+        // the factory first: asking for it runs logback's configuration (and with it configure() below) when nothing
+        // has logged yet, as in a launcher's fresh JVM; checked the other way round, the first command there never got
+        // its file, and the daemon's first lines (who leads) were dropped
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) || !configuredHere) return;
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         if (root.getAppender(FILE) instanceof LazyFile old && !old.file.equals(file)) {
             root.detachAppender(old); // another --home in this process (tests, an interactive shell's later command)

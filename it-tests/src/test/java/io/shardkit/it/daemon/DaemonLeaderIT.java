@@ -239,6 +239,9 @@ class DaemonLeaderIT {
                 long runsBefore = runsIn(f, catalogHost, "zone_catalog", other.id());
                 Fleet.await("the schedule goes on under one leader", Duration.ofSeconds(30), () -> runsIn(f, catalogHost, "zone_catalog", other.id()) >= runsBefore + 1);
                 assertThat(leader.health()).contains("\"leading\":false");
+                // and its log (a launcher's fresh JVM: the file from its first line on) records both changes
+                String log = Files.readString(work.resolve("z-" + leader.id()).resolve("logs").resolve("shardkit.log"));
+                assertThat(log).contains(leader.id() + " leads: monitoring").contains(leader.id() + " no longer leads");
                 List<Instant> due = dueTimesIn(f, catalogHost, "zone_catalog");
                 for (int i = 1; i < due.size(); i++) assertThat(Duration.between(due.get(i - 1), due.get(i))).as("due times %s", due).isEqualTo(Duration.ofSeconds(5));
                 System.out.printf("zone cut and healed: %d due times, each run once%n", due.size());
