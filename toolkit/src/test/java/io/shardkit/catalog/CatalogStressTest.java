@@ -127,11 +127,12 @@ class CatalogStressTest {
                 integrity, (System.nanoTime() - started) / 1_000_000_000);
         check.missing().stream().limit(20).forEach(m -> System.out.println("  lost: " + m));
 
-        if (ledger.errors().stream().anyMatch(e -> e.contains("vanished") || e.contains("uncommitted"))) {
-            System.out.println("timeline before the first vanished write:");
+        if (!check.missing().isEmpty() || ledger.errors().stream().anyMatch(e -> e.contains("vanished") || e.contains("uncommitted"))) {
+            // a write lost at the end shows no line of its own: then the last entries, with the kills that came before
+            System.out.println("timeline before the first vanished write (or its end):");
             List<String> t = ledger.timeline();
-            int at = 0;
-            for (int i = 0; i < t.size(); i++) if (t.get(i).contains("vanished")) { at = i; break; }
+            int at = t.size() - 1;
+            for (int i = 0; i < t.size(); i++) if (t.get(i).contains("vanished") || t.get(i).contains("uncommitted")) { at = i; break; }
             t.subList(Math.max(0, at - 80), Math.min(t.size(), at + 1)).forEach(l -> System.out.println("  " + l));
         }
         assertThat(ledger.errors()).as("failures inside the processes (an open that failed, a read that went back, a write of its own that vanished)").isEmpty();
