@@ -105,10 +105,6 @@ public final class MergeVerify implements AutoCloseable {
         }
     }
 
-    /**
-     * Verifies the tables (all planned ones when empty): every chunk when {@code full} or when the
-     * table has no clean latest run; otherwise only the rows the stream wrote since that run began.
-     */
     private final java.util.concurrent.atomic.LongAdder rowsChecked = new java.util.concurrent.atomic.LongAdder();
 
     /** Target rows compared by chunk so far in this verifier's runs. */
@@ -121,6 +117,10 @@ public final class MergeVerify implements AutoCloseable {
         return plan.tables().stream().mapToLong(t -> t.rowsPerSource().values().stream().mapToLong(Long::longValue).sum()).sum();
     }
 
+    /**
+     * Verifies the tables (all planned ones when empty): every chunk when {@code full} or when the
+     * table has no clean latest run; otherwise only the rows the stream wrote since that run began.
+     */
     public Report run(List<String> tables, boolean full, Verifier.Settings settings) throws Exception {
         Map<String, VerifyStore.Run> latest = store.latest(plan.id());
         List<TableResult> results = new ArrayList<>();

@@ -42,6 +42,15 @@ public final class Leadership implements AutoCloseable {
     private final String id;
     private volatile ConnectionState connection = ConnectionState.LOST;
     private volatile boolean acting;
+    /** How long {@link #leader} waits for ZooKeeper's answer. */
+    private static final Duration LEADER_ANSWER = Duration.ofMillis(500);
+    private static final java.util.concurrent.ExecutorService ASK = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "leader-ask");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile java.time.Instant stoppedAt;
 
     /**
      * @param connect ZooKeeper's connect string (host:port,...), optionally with a chroot
@@ -112,16 +121,6 @@ public final class Leadership implements AutoCloseable {
             return java.util.Optional.empty();
         }
     }
-
-    /** How long {@link #leader} waits for ZooKeeper's answer. */
-    private static final Duration LEADER_ANSWER = Duration.ofMillis(500);
-    private static final java.util.concurrent.ExecutorService ASK = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "leader-ask");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private volatile java.time.Instant stoppedAt;
 
     /** When this daemon last stopped acting as leader (lost the latch or its connection), or null. */
     public java.time.Instant stoppedAt() {

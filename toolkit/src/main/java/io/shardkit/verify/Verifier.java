@@ -158,13 +158,6 @@ public final class Verifier {
         return spec.withTypes(typed);
     }
 
-    /**
-     * Every chunk of the table. The target's key line is cut into segments (see {@link Segments};
-     * one segment when the first chunk-key column is not an integer). Workers nibble the target
-     * segment by segment, each chunk read once for its checksum and its end; meanwhile every source
-     * checksums each whole segment, so neither side waits on the other. A segment whose sums
-     * differ is then compared chunk by chunk, and the chunks that differ are settled row by row.
-     */
     /** Target rows read so far, shared by the verifiers of one run (a progress bar's figure). */
     private java.util.concurrent.atomic.LongAdder checked = new java.util.concurrent.atomic.LongAdder();
 
@@ -174,6 +167,13 @@ public final class Verifier {
         return this;
     }
 
+    /**
+     * Every chunk of the table. The target's key line is cut into segments (see {@link Segments};
+     * one segment when the first chunk-key column is not an integer). Workers nibble the target
+     * segment by segment, each chunk read once for its checksum and its end; meanwhile every source
+     * checksums each whole segment, so neither side waits on the other. A segment whose sums
+     * differ is then compared chunk by chunk, and the chunks that differ are settled row by row.
+     */
     public TableResult chunks() throws Exception {
         long start = System.nanoTime();
         readTypes();

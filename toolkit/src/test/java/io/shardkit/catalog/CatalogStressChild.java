@@ -134,9 +134,11 @@ public final class CatalogStressChild {
 
     /** The group locks {@code holder} has in the file, read through a fresh connection. */
     private static java.util.Set<String> committedLocks(Path home, String holder) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve(SqliteFile.NAME).toAbsolutePath());
+        // the busy timeout as a connection property: the read waits for a writer as the pool's connections do
+        java.util.Properties props = new org.sqlite.SQLiteConfig().toProperties();
+        props.setProperty("busy_timeout", String.valueOf(SqliteFile.BUSY_TIMEOUT_MILLIS));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve(SqliteFile.NAME).toAbsolutePath(), props);
              java.sql.PreparedStatement ps = c.prepareStatement("SELECT group_name FROM group_locks WHERE holder = ?")) {
-            c.createStatement().execute("PRAGMA busy_timeout = 30000");
             ps.setString(1, holder);
             java.util.Set<String> out = new java.util.TreeSet<>();
             try (java.sql.ResultSet rs = ps.executeQuery()) {

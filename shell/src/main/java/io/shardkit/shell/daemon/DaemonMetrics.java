@@ -82,6 +82,11 @@ public final class DaemonMetrics implements AutoCloseable {
         verifyClean = MultiGauge.builder("shardkit_verify_last_run_clean").description("1 when a job's newest finished verify found no difference").register(registry);
     }
 
+    private static void probed(List<MultiGauge.Row<?>> rows, Map<String, Duration> times, String group, String instance) {
+        Duration t = times.get(instance);
+        if (t != null) rows.add(MultiGauge.Row.of(Tags.of("group", group, "instance", instance), t.toNanos() / 1e9));
+    }
+
     /** A schedule run ended. */
     public void scheduleRun(String schedule, ScheduleRun.Outcome outcome) {
         Counter.builder("shardkit_schedule_runs").description("schedule runs by outcome").tags("schedule", schedule, "outcome", outcome.name().toLowerCase())
@@ -92,28 +97,21 @@ public final class DaemonMetrics implements AutoCloseable {
     public synchronized void monitor(Monitor m) {
         List<MultiGauge.Row<?>> up = new ArrayList<>();
         List<MultiGauge.Row<?>> hb = new ArrayList<>();
+        List<MultiGauge.Row<?>> probes = new ArrayList<>();
+        Map<String, Duration> times = m.probeTimes();
         for (GroupSnapshot s : m.lastSnapshots().values()) {
             boolean answered = s.primaryProbe().reach() == Reach.ANSWERED;
             up.add(MultiGauge.Row.of(Tags.of("group", s.group(), "instance", s.primary().instance(), "role", "primary"), answered ? 1 : 0));
+            probed(probes, times, s.group(), s.primary().instance());
             if (answered && s.primaryProbe().heartbeatCommit() != null) {
                 hb.add(MultiGauge.Row.of(Tags.of("group", s.group(), "instance", s.primary().instance()), s.primaryProbe().heartbeatCommit().toNanos() / 1e9));
             }
             for (ReplicaView r : s.replicas()) {
                 up.add(MultiGauge.Row.of(Tags.of("group", s.group(), "instance", r.member().instance(), "role", "replica"), r.reachable() ? 1 : 0));
+                probed(probes, times, s.group(), r.member().instance());
             }
         }
         instanceUp.register(up, true);
-        List<MultiGauge.Row<?>> probes = new ArrayList<>();
-        Map<String, Duration> times = m.probeTimes();
-        for (GroupSnapshot s : m.lastSnapshots().values()) {
-            List<String> members = new ArrayList<>();
-            members.add(s.primary().instance());
-            for (ReplicaView r : s.replicas()) members.add(r.member().instance());
-            for (String i : members) {
-                Duration t = times.get(i);
-                if (t != null) probes.add(MultiGauge.Row.of(Tags.of("group", s.group(), "instance", i), t.toNanos() / 1e9));
-            }
-        }
         probeTime.register(probes, true);
         heartbeat.register(hb, true);
         List<Monitor.Incident> incidents = m.incidents();
