@@ -172,7 +172,10 @@ public final class Monitor implements AutoCloseable {
     private volatile Map<String, GroupSnapshot> lastSnapshots = Map.of();
     private volatile Map<String, Analysis> lastAnalyses = Map.of();
 
-    /** The last round's snapshot of each group that could be collected (what the daemon's metrics show). */
+    /**
+     * The last round's snapshot of each group that could be collected, and for a group being
+     * recovered the last one taken before (what the daemon's metrics show).
+     */
     public Map<String, GroupSnapshot> lastSnapshots() {
         return lastSnapshots;
     }
@@ -233,7 +236,15 @@ public final class Monitor implements AutoCloseable {
                 progress.accept(g + ": collection failed: " + e.getMessage());
             }
         });
-        lastSnapshots = Map.copyOf(snapshots);
+        // a group being recovered is not collected this round: it keeps the view that led to its recovery, so
+        // the daemon's per-instance metrics do not vanish in the middle of an incident
+        Map<String, GroupSnapshot> shown = new LinkedHashMap<>();
+        Map<String, GroupSnapshot> before = lastSnapshots;
+        for (String g : primaries.keySet()) {
+            GroupSnapshot s = snapshots.containsKey(g) ? snapshots.get(g) : recovering.containsKey(g) ? before.get(g) : null;
+            if (s != null) shown.put(g, s);
+        }
+        lastSnapshots = Map.copyOf(shown);
         lastAnalyses = Map.copyOf(analyses);
         analyses.values().forEach(this::say);
         for (Analysis a : analyses.values()) {

@@ -133,7 +133,20 @@ class DaemonLeaderIT {
                 Fleet.await("the leader's monitor runs rounds", Duration.ofSeconds(30), () -> rounds(follower) >= 2);
                 String old = primary(f, "g2");
                 f.sandbox().killInstance(old);
-                Fleet.await("g2 failed over by the daemon", Duration.ofSeconds(60), () -> recovered(f, catalogHost, old));
+                // scraped throughout the recovery: g2's instances never drop out of the metrics (the last view stays)
+                List<String> withoutG2 = new ArrayList<>();
+                int[] scrapes = {0};
+                Fleet.await("g2 failed over by the daemon", Duration.ofSeconds(60), () -> {
+                    try {
+                        String m = follower.scrape();
+                        scrapes[0]++;
+                        if (!m.contains("shardkit_instance_up{group=\"g2\"")) withoutG2.add(m.lines().filter(l -> l.startsWith("shardkit_instance_up")).toList().toString());
+                    } catch (Exception e) {
+                        // a scrape that failed shows nothing either way
+                    }
+                    return recovered(f, catalogHost, old);
+                });
+                assertThat(withoutG2).as("scrapes during the recovery (of %d) that had no row for g2", scrapes[0]).isEmpty();
                 Fleet.await("failover metrics", Duration.ofSeconds(15), () -> {
                     try {
                         return follower.scrape().contains("shardkit_failovers_total{code=\"DeadPrimary\",group=\"g2\",outcome=\"done\"}");
