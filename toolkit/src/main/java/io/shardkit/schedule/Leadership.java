@@ -96,6 +96,26 @@ public final class Leadership implements AutoCloseable {
         acting = now;
         if (!now) stoppedAt = java.time.Instant.now();
         LOG.info("{} {} acting as leader", id, now ? "starts" : "stops");
+        if (!now) {
+            for (Runnable r : onStop) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("on stopping as leader: {}", e.toString(), e);
+                }
+            }
+        }
+    }
+
+    private final java.util.List<Runnable> onStop = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code r} each time this daemon stops acting as leader, at once, on ZooKeeper's event
+     * thread (so it must not block): whatever the daemon is doing meanwhile, a catalog call that
+     * waits on a cut-off network included, what must end with the lead ends then.
+     */
+    public void onStop(Runnable r) {
+        onStop.add(r);
     }
 
     /**

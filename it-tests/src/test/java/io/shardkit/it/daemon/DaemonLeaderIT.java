@@ -255,6 +255,10 @@ class DaemonLeaderIT {
                 // and its log (a launcher's fresh JVM: the file from its first line on) records both changes
                 String log = Files.readString(work.resolve("z-" + leader.id()).resolve("logs").resolve("shardkit.log"));
                 assertThat(log).contains(leader.id() + " leads: monitoring").contains(leader.id() + " no longer leads");
+                // written when the lead was lost, not when its duty loop came back from a catalog call the cut held up
+                String lossLine = log.lines().filter(l -> l.contains(leader.id() + " no longer leads")).findFirst().orElseThrow();
+                Instant lossAt = java.time.LocalDateTime.parse(lossLine.substring(0, 23).replace(' ', 'T')).atZone(java.time.ZoneId.systemDefault()).toInstant();
+                assertThat(Duration.between(cutAt, lossAt).toMillis()).as("the loss logged after the cut: " + lossLine).isLessThan(3_000);
                 List<Instant> due = dueTimesIn(f, catalogHost, "zone_catalog");
                 for (int i = 1; i < due.size(); i++) assertThat(Duration.between(due.get(i - 1), due.get(i))).as("due times %s", due).isEqualTo(Duration.ofSeconds(5));
                 System.out.printf("zone cut and healed: %d due times, each run once%n", due.size());

@@ -61,6 +61,7 @@ public final class DaemonCommand {
         @Override
         public Integer call() throws Exception {
             io.shardkit.shell.LogSetup.info("io.shardkit.shell.daemon");
+            io.shardkit.shell.LogSetup.info("io.shardkit.schedule"); // ZooKeeper connection states, the lead taken and lost, the runs
             DaemonSettings cfg = DaemonSettings.read(config).with(topology, sandbox, zk, zkPath, zkSession, id, metricsAddress, interval, maxLag);
             // embedded catalogs stay open between commands (opening one is a tenth of a second); each command gets a view it may close
             java.util.Map<Path, Catalog> catalogs = new java.util.concurrent.ConcurrentHashMap<>();

@@ -33,6 +33,8 @@ public final class FleetDuties implements AutoCloseable {
     private volatile boolean closing;
     private volatile Monitor monitor;
     private volatile Instant leadingSince;
+    /** True from the duty loop's "leads" until the lead's loss is announced (once per loss, by whoever sees it first). */
+    private final java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean();
     private final Thread loop;
     /** A running merge's status as 'merge status' reads it, or null without a topology. */
     private final java.util.function.Function<String, io.shardkit.merge.MergeStatus> mergeStatus;
@@ -54,6 +56,16 @@ public final class FleetDuties implements AutoCloseable {
         this.scheduler = new Scheduler(store, id, leading, runner, metrics::scheduleRun, Clock.systemUTC());
         this.loop = new Thread(this::run, "fleet-duties");
         loop.setDaemon(true);
+        // the duty loop may be inside a catalog call that waits on a cut-off network (up to its 15 s socket
+        // timeout): a lost lead interrupts the schedule runs from ZooKeeper's event, not when the loop gets back
+        if (leadership != null) leadership.onStop(this::announceLoss);
+    }
+
+    private void announceLoss() {
+        if (leads.compareAndSet(true, false)) {
+            LOG.warn("{} no longer leads: stops monitoring, interrupts {} schedule runs", id, scheduler.running());
+            scheduler.interruptAll();
+        }
     }
 
     public void start() {
@@ -85,10 +97,10 @@ public final class FleetDuties implements AutoCloseable {
                     if (monitors != null) monitorThread = startMonitor();
                 } else if (!now && wasLeading) {
                     leadingSince = null;
-                    LOG.warn("{} no longer leads: stops monitoring, interrupts {} schedule runs", id, scheduler.running());
-                    scheduler.interruptAll();
+                    announceLoss(); // unless the event did already
                     monitorThread = stopMonitor(monitorThread);
                 }
+                if (now) leads.set(true); // also after a loss and a return too quick for this loop to see
                 wasLeading = now;
                 if (now) {
                     scheduler.tick();
