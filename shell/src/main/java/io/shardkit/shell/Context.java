@@ -67,13 +67,6 @@ public final class Context {
 
     public String origin() { return origin; }
 
-    /** Set by the shell's Ctrl-C for the command it runs: loops check it besides the thread's interrupt flag, which a library call can clear. */
-    private volatile boolean cancelRequested;
-
-    public void cancel(boolean requested) { cancelRequested = requested; }
-
-    public boolean cancelRequested() { return cancelRequested || Thread.currentThread().isInterrupted(); }
-
     public boolean interactive() { return interactive; }
 
     /** True when out() is a terminal: the interactive shell, or a command whose standard output is a tty. */

@@ -42,19 +42,10 @@ final class MergeStatusCommand implements Callable<Integer> {
                     print(s);
                     printVerifyAndCutover(catalog);
                 }
-                if (watch != null) pause(watch * 1000L);
-            } while (watch != null && !ctx.cancelRequested());
+                if (watch != null) Thread.sleep(watch * 1000L);
+            } while (watch != null);
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * Sleeps between refreshes in short steps, ending early on a cancel: the interrupt of a Ctrl-C
-     * can be cleared by a call of the refresh (measured: a view went on refreshing after Ctrl-C).
-     */
-    private void pause(long millis) throws InterruptedException {
-        long end = System.nanoTime() + millis * 1_000_000;
-        while (!ctx.cancelRequested() && System.nanoTime() < end) Thread.sleep(Math.min(200, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
     }
 
     private void print(MergeStatus s) {

@@ -105,10 +105,8 @@ public final class ShellCommand implements Callable<Integer> {
         AtomicInteger code = new AtomicInteger(ExitCodes.FAILED);
         AtomicBoolean cancelled = new AtomicBoolean();
         Thread worker = new Thread(() -> code.set(Main.commandLine(ctx).execute(words.toArray(String[]::new))), "shell-command");
-        ctx.cancel(false);
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, sig -> {
             cancelled.set(true);
-            ctx.cancel(true); // seen by a --watch loop even when a library call swallowed the interrupt
             worker.interrupt();
         });
         try {
