@@ -212,7 +212,7 @@ class CatalogStressTest {
      * the lines the reader had not yet taken from it are gone. On a saturated machine the reader lags,
      * so the lost lines were the victim's last ones, announcing its last catalog write: the ledger
      * then reported that write's effect as a lost write. Measured: the lock rows this test reported
-     * lost (about one run in 10 to 30) were each the victim's last round's write, made after its
+     * lost (about one run in 10 to 40) were each the victim's last round's write, made after its
      * "locking"/"unlocking" line; in a kept copy of the files the row's own acquired_at was later than
      * the victim's last acknowledged audit row. Nothing had been lost by the catalog.
      */
