@@ -51,6 +51,8 @@ public final class Leadership implements AutoCloseable {
     });
 
     private volatile java.time.Instant stoppedAt;
+    /** Run each time this daemon stops acting as leader, see {@link #onStop}. */
+    private final java.util.List<Runnable> onStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param connect ZooKeeper's connect string (host:port,...), optionally with a chroot
@@ -106,8 +108,6 @@ public final class Leadership implements AutoCloseable {
             }
         }
     }
-
-    private final java.util.List<Runnable> onStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Runs {@code r} each time this daemon stops acting as leader, at once, on ZooKeeper's event
